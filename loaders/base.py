@@ -1,0 +1,60 @@
+"""The loader protocol and the document type every loader yields."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+Modality = Literal["text", "image"]
+
+
+@dataclass
+class Document:
+    """One loaded piece of a source file, with its provenance.
+
+    Attributes:
+        text: The text (for images: the OCR text or caption).
+        source: Path of the original file.
+        modality: "text" or "image".
+        page: 1-based page number, when the source has pages.
+        image: Path of the image evidence (the image file, a rendered page, a frame).
+        start: Start time in seconds (video, subtitles).
+        end: End time in seconds.
+        bbox: Region on the page as (x0, y0, x1, y1), when known.
+        metadata: Extra loader-specific metadata (JSON-serialisable scalars).
+    """
+
+    text: str
+    source: str
+    modality: Modality = "text"
+    page: int | None = None
+    image: str | None = None
+    start: float | None = None
+    end: float | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+class Loader:
+    """Base class for loaders: cheap `accepts()`, lazy `load()`.
+
+    Subclasses set `name` (the short config name) and `suffixes`, and implement `load`.
+    Constructors must stay cheap: OCR engines and parsers load on first use.
+    """
+
+    name: ClassVar[str] = ""
+    suffixes: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, ocr: Any = None, **params: Any) -> None:
+        self.ocr = ocr
+        self.params = params
+
+    def accepts(self, path: Path) -> bool:
+        """Whether this loader handles `path` (by suffix; no file reads)."""
+        return path.suffix.lower() in self.suffixes
+
+    def load(self, path: Path) -> Iterator[Document]:
+        """Yield the documents of `path`; raise `LoaderError` for a bad file."""
+        raise NotImplementedError

@@ -1,0 +1,66 @@
+"""Loader registry: short names in priority order, plus dotted paths to users' own classes."""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+from pathlib import Path
+
+from loaders.base import Loader
+from loaders.errors import MmragError
+
+LOADERS: dict[str, str] = {
+    "pdf": "loaders.pdf:PdfLoader",
+    "image": "loaders.image:ImageLoader",
+    "text": "loaders.text:TextLoader",
+}
+
+
+def unknown_name(kind: str, name: str, valid: list[str]) -> MmragError:
+    """The error for a `type:` name that is neither registered nor a dotted path."""
+    close = difflib.get_close_matches(name, valid, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return MmragError(
+        f"unknown {kind} {name!r}; valid: {', '.join(valid)} or a dotted path "
+        f"to your own class{hint}"
+    )
+
+
+def import_class(kind: str, name: str, table: dict[str, str], base: type) -> type:
+    """Resolve a short name from `table`, or a dotted path, to a subclass of `base`."""
+    target = table.get(name, name)
+    if ":" in target:
+        module_name, attr = target.split(":", 1)
+    elif "." in target:
+        module_name, _, attr = target.rpartition(".")
+    else:
+        raise unknown_name(kind, name, list(table))
+    try:
+        cls = getattr(importlib.import_module(module_name), attr)
+    except (ImportError, AttributeError) as exc:
+        raise MmragError(f"cannot import {kind} {name!r}: {exc}") from None
+    if not (isinstance(cls, type) and issubclass(cls, base)):
+        raise MmragError(f"{kind} {name!r} is not a subclass of {base.__module__}.{base.__name__}")
+    return cls
+
+
+def loader_names() -> list[str]:
+    """Registered loader names, highest priority first."""
+    return list(LOADERS)
+
+
+def loader_class(name: str) -> type[Loader]:
+    """Resolve a loader short name or dotted path to a Loader subclass."""
+    return import_class("loader", name, LOADERS, Loader)
+
+
+def register(name: str, target: str) -> None:
+    """Register `module:Class` under `name`, ahead of the built-in loaders."""
+    rest = {k: v for k, v in LOADERS.items() if k != name}
+    LOADERS.clear()
+    LOADERS.update({name: target, **rest})
+
+
+def pick_loader(path: Path, loaders: list[Loader]) -> Loader | None:
+    """The first loader that accepts `path`, or None."""
+    return next((loader for loader in loaders if loader.accepts(path)), None)

@@ -1,0 +1,91 @@
+"""Batch answering: JSONL in, JSONL out, resumable, parallel, errors recorded per item."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipelines.errors import MmragError
+from pipelines.jsonl import Item, read_items
+
+
+@dataclass
+class BatchSummary:
+    """Counts and latency of one batch run."""
+
+    done: int = 0
+    failed: int = 0
+    skipped: int = 0
+    seconds: float = 0.0
+    latencies_ms: list[float] = field(default_factory=list)
+
+    def percentile(self, q: float) -> float:
+        values = sorted(self.latencies_ms)
+        return values[min(len(values) - 1, int(q * len(values)))] if values else 0.0
+
+    def text(self) -> str:
+        return (f"batch: {self.done} done, {self.failed} failed, {self.skipped} already in output; "
+                f"{self.seconds:.1f}s, p50 {self.percentile(0.5):.0f} ms, "
+                f"p95 {self.percentile(0.95):.0f} ms")
+
+
+def finished_ids(output: Path) -> set[str]:
+    """Ids already written; a torn last line (killed mid-write) is cut off."""
+    if not output.exists():
+        return set()
+    data = output.read_bytes()
+    cut = data.rfind(b"\n") + 1
+    if cut < len(data):
+        with output.open("r+b") as fh:
+            fh.truncate(cut)
+    ids = set()
+    for line in data[:cut].decode("utf-8").splitlines():
+        try:
+            ids.add(str(json.loads(line)["id"]))
+        except (ValueError, KeyError, TypeError):
+            continue
+    return ids
+
+
+def _answer(runner: Any, item: Item) -> tuple[dict[str, Any], float]:
+    started = time.perf_counter()
+    try:
+        record = {"id": item.id, **runner.query(item.question, item.images).to_dict()}
+    except MmragError as exc:
+        record = {"id": item.id, "error": str(exc)}
+    return record, (time.perf_counter() - started) * 1000
+
+
+def run_batch(runner: Any, input_path: Path, output_path: Path, workers: int = 1,
+              progress: Any = None) -> BatchSummary:
+    """Answer every item not yet in `output_path`, appending one JSON line per item."""
+    started = time.perf_counter()
+    items = read_items(input_path)
+    done = finished_ids(output_path)
+    todo = [item for item in items if item.id not in done]
+    summary = BatchSummary(skipped=len(items) - len(todo))
+    runner.index.check_ready()
+    output_path.parent.mkdir(parents=True, exist_ok=True)
+    lock = threading.Lock()
+    with output_path.open("a", encoding="utf-8") as out, \
+            ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        futures = [pool.submit(_answer, runner, item) for item in todo]
+        for future in as_completed(futures):
+            record, ms = future.result()
+            with lock:
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                out.flush()
+            summary.latencies_ms.append(ms)
+            if "error" in record:
+                summary.failed += 1
+            else:
+                summary.done += 1
+            if progress:
+                progress(record["id"], "failed" if "error" in record else "done")
+    summary.seconds = time.perf_counter() - started
+    return summary

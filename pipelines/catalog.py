@@ -1,0 +1,112 @@
+"""The ingest catalog (SQLite): source -> content hash -> node ids, plus an ingest lock."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipelines.errors import StoreError
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS files (
+    source TEXT PRIMARY KEY, hash TEXT NOT NULL, text_ids TEXT NOT NULL,
+    image_ids TEXT NOT NULL, updated REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+@dataclass
+class Entry:
+    """What the index holds for one source file."""
+
+    source: str
+    hash: str
+    text_ids: list[str]
+    image_ids: list[str]
+
+    @property
+    def ids(self) -> dict[str, list[str]]:
+        return {"text": self.text_ids, "image": self.image_ids}
+
+
+class Catalog:
+    """Which files are indexed, with which content hash and node ids."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._db: sqlite3.Connection | None = None
+
+    def exists(self) -> bool:
+        return self.path.is_file()
+
+    def db(self) -> sqlite3.Connection:
+        if self._db is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, check_same_thread=False)
+            self._db.executescript(_SCHEMA)
+        return self._db
+
+    def get(self, source: str) -> Entry | None:
+        row = self.db().execute(
+            "SELECT source, hash, text_ids, image_ids FROM files WHERE source = ?", (source,)
+        ).fetchone()
+        return Entry(row[0], row[1], json.loads(row[2]), json.loads(row[3])) if row else None
+
+    def sources(self) -> list[str]:
+        return [r[0] for r in self.db().execute("SELECT source FROM files ORDER BY source")]
+
+    def put(self, entry: Entry) -> None:
+        with self.db() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
+                (entry.source, entry.hash, json.dumps(entry.text_ids),
+                 json.dumps(entry.image_ids), time.time()),
+            )
+
+    def remove(self, source: str) -> None:
+        with self.db() as db:
+            db.execute("DELETE FROM files WHERE source = ?", (source,))
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.db() as db:
+            db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    def meta(self, key: str) -> str | None:
+        row = self.db().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+class IngestLock:
+    """An exclusive, non-blocking lock so two ingests of one pipeline never interleave."""
+
+    def __init__(self, path: Path, pipeline: str) -> None:
+        self.path = path
+        self.pipeline = pipeline
+        self._file = None
+
+    def __enter__(self) -> IngestLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = self.path.open("w")
+        try:
+            fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._file.close()
+            raise StoreError(
+                f"another ingest of pipeline {self.pipeline!r} is running (lock {self.path}); "
+                "wait for it to finish"
+            ) from None
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._file is not None:
+            fcntl.flock(self._file, fcntl.LOCK_UN)
+            self._file.close()

@@ -1,0 +1,177 @@
+"""The `mmrag` command line: a thin layer over `Runner`; user errors are one line, exit 1."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+import click
+
+from pipelines.errors import MmragError
+
+SET_HELP = "Override a config value: key.path=value (repeatable; values are YAML)."
+
+
+def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn MmragError into a one-line ClickException (exit 1, no traceback)."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except MmragError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    return wrapper
+
+
+def set_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
+                        help=SET_HELP)(func)
+
+
+def _runner(pipeline: str, overrides: tuple[str, ...]) -> Any:
+    from pipelines.runner import Runner
+
+    return Runner.from_config(pipeline, list(overrides))
+
+
+def _echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="mmrag")
+def main() -> None:
+    """mmrag: config-driven multimodal RAG over PDFs, screenshots, photos and videos."""
+
+
+@main.command("list")
+@user_errors
+def list_cmd() -> None:
+    """Named pipelines in configs/ with their descriptions."""
+    from pipelines.settings import configs_dir, pipeline_names, read_yaml
+
+    for name in pipeline_names():
+        description = read_yaml(configs_dir() / f"{name}.yaml").get("description", "")
+        click.echo(f"{name:<28} {description}")
+
+
+@main.command()
+@click.argument("pipeline")
+@set_option
+@user_errors
+def validate(pipeline: str, overrides: tuple[str, ...]) -> None:
+    """Check a pipeline config: keys, component types, sources and prompt."""
+    from pipelines.validation import validate_config
+
+    config = validate_config(pipeline, list(overrides))
+    click.echo(f"ok: {config.name} ({config.path})")
+
+
+@main.command("show-config")
+@click.argument("pipeline")
+@set_option
+@user_errors
+def show_config(pipeline: str, overrides: tuple[str, ...]) -> None:
+    """The resolved config, defaults included, as YAML."""
+    from pipelines.settings import dump_config, load_config
+
+    click.echo(dump_config(load_config(pipeline, list(overrides))), nl=False)
+
+
+@main.command()
+@click.argument("pipeline")
+@click.option("--prune", is_flag=True, help="Delete the nodes of files no longer in the sources.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@set_option
+@user_errors
+def ingest(pipeline: str, prune: bool, as_json: bool, overrides: tuple[str, ...]) -> None:
+    """Incrementally ingest the config's sources (unchanged files are skipped)."""
+    from pipelines.progress import file_progress
+
+    runner = _runner(pipeline, overrides)
+    with file_progress("ingest", enabled=not as_json) as progress:
+        summary = runner.ingest(prune=prune, progress=progress)
+    if as_json:
+        _echo_json(summary.to_dict())
+    else:
+        click.echo(summary.text())
+
+
+@main.command()
+@click.argument("pipeline")
+@click.argument("question")
+@click.option("--image", "images", multiple=True, metavar="PATH", help="Image(s) to ask about.")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
+@click.option("--stream", is_flag=True, help="Print the answer as it is produced.")
+@set_option
+@user_errors
+def query(pipeline: str, question: str, images: tuple[str, ...], as_json: bool, stream: bool,
+          overrides: tuple[str, ...]) -> None:
+    """Answer one question, optionally about images."""
+    answer = _runner(pipeline, overrides).query(question, list(images))
+    if as_json:
+        _echo_json(answer.to_dict())
+        return
+    click.echo(answer.answer)
+    if answer.sources:
+        click.echo("\nSources:")
+        for source in answer.sources:
+            click.echo(f"  [{source.rank}] {source.label()}  (score {source.score:.3f})")
+
+
+@main.command()
+@click.argument("pipeline")
+@click.option("--input", "input_path", required=True, type=click.Path(dir_okay=False))
+@click.option("--output", "output_path", required=True, type=click.Path(dir_okay=False))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+@set_option
+@user_errors
+def batch(pipeline: str, input_path: str, output_path: str, workers: int,
+          overrides: tuple[str, ...]) -> None:
+    """Answer every line of a JSONL file; resumes where a previous run stopped."""
+    from pipelines.progress import file_progress
+
+    runner = _runner(pipeline, overrides)
+    with file_progress("batch") as progress:
+        summary = runner.batch(input_path, output_path, workers=workers, progress=progress)
+    click.echo(summary.text())
+
+
+@main.command("eval")
+@click.argument("pipeline")
+@click.option("--dataset", required=True, type=click.Path(dir_okay=False))
+@click.option("--report", "report_dir", type=click.Path(file_okay=False),
+              help="Folder for report.json.")
+@set_option
+@user_errors
+def eval_cmd(pipeline: str, dataset: str, report_dir: str | None,
+             overrides: tuple[str, ...]) -> None:
+    """Retrieval metrics (recall@1/3/5, MRR) over a labelled JSONL set."""
+    click.echo(_runner(pipeline, overrides).evaluate(dataset, report_dir).text())
+
+
+@main.command()
+@click.argument("image")
+@click.option("--lang", default="eng+chi_sim", show_default=True, help="Tesseract languages.")
+@click.option("--engine", default="tesseract", show_default=True,
+              type=click.Choice(["tesseract", "rapidocr"]))
+@user_errors
+def ocr(image: str, lang: str, engine: str) -> None:
+    """The OCR text of one image, as the pipelines see it."""
+    from pathlib import Path
+
+    from loaders.ocr import Ocr
+
+    path = Path(image)
+    if not path.is_file():
+        raise MmragError(f"{path}: image not found")
+    click.echo(Ocr(engine, lang.split("+")).image_file(path).text)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,145 @@
+"""The pipeline config schema (pydantic, `extra="forbid"`); loading lives in `settings.py`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+
+from pipelines import registry
+
+
+class Strict(BaseModel):
+    """Base for config sections: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class SourceConfig(Strict):
+    path: str
+    loader: str | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("loader")
+    @classmethod
+    def _known_loader(cls, value: str | None) -> str | None:
+        if value is not None:
+            registry.check_name("loader", value)
+        return value
+
+
+class OcrConfig(Strict):
+    engine: str = "tesseract"
+    languages: list[str] = Field(default_factory=lambda: ["eng", "chi_sim"])
+    psm: int = Field(3, ge=0, le=13)
+
+    @field_validator("engine")
+    @classmethod
+    def _known_engine(cls, value: str) -> str:
+        registry.check_name("ocr", value)
+        return value
+
+
+class StoreConfig(Strict):
+    type: str = "chroma"
+    path: str | None = None
+    host: str | None = None
+    port: int | None = None
+    ssl: bool = False
+    collection: str | None = None
+
+    @field_validator("type")
+    @classmethod
+    def _known_store(cls, value: str) -> str:
+        registry.check_name("store", value)
+        return value
+
+    @model_validator(mode="after")
+    def _where(self) -> StoreConfig:
+        if self.host and self.path:
+            raise ValueError("set either 'path' (on disk) or 'host'/'port' (a Chroma server)")
+        return self
+
+
+class EmbeddingConfig(Strict):
+    type: str
+    model: str | None = None
+    batch_size: int = Field(32, ge=1)
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class TextEmbeddingConfig(EmbeddingConfig):
+    type: str = "e5-small"
+
+    @field_validator("type")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        registry.check_name("text_embedding", value)
+        return value
+
+
+class ImageEmbeddingConfig(EmbeddingConfig):
+    @field_validator("type")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        registry.check_name("image_embedding", value)
+        return value
+
+
+class IndexConfig(Strict):
+    store: StoreConfig = Field(default_factory=StoreConfig)
+    text_embedding: TextEmbeddingConfig = Field(default_factory=TextEmbeddingConfig)
+    image_embedding: ImageEmbeddingConfig | None = None
+
+
+class ChunkingConfig(Strict):
+    chunk_size: int = Field(400, ge=32, description="tokens per text chunk")
+    chunk_overlap: int = Field(40, ge=0)
+
+
+class RetrievalConfig(Strict):
+    top_k: int = Field(5, ge=1, le=100)
+    min_score: float = Field(0.0, ge=0.0, le=1.0, description="drop hits below this cosine")
+
+
+class LLMConfig(Strict):
+    type: str = "extractive"
+    model: str | None = None
+    api_base: str | None = None
+    api_key_env: str | None = None
+    temperature: float = Field(0.1, ge=0.0, le=2.0)
+    max_tokens: int | None = Field(None, ge=1)
+    timeout: float = Field(60.0, gt=0)
+    max_retries: int = Field(3, ge=0)
+    max_steps: int = Field(8, ge=1, description="extractive: most steps quoted")
+    params: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("type")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        registry.check_name("llm", value)
+        return value
+
+
+class PipelineConfig(Strict):
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{1,62}[A-Za-z0-9]$")
+    description: str = ""
+    sources: list[SourceConfig] = Field(default_factory=list)
+    ocr: OcrConfig = Field(default_factory=OcrConfig)
+    index: IndexConfig = Field(default_factory=IndexConfig)
+    chunking: ChunkingConfig = Field(default_factory=ChunkingConfig)
+    retrieval: RetrievalConfig = Field(default_factory=RetrievalConfig)
+    llm: LLMConfig = Field(default_factory=LLMConfig)
+    prompt: str | None = None
+    _path: Path | None = PrivateAttr(None)
+
+    @property
+    def path(self) -> Path | None:
+        """The YAML file this config came from (None when built in code)."""
+        return self._path
+
+    @property
+    def folder(self) -> Path:
+        """Relative paths resolve against this folder."""
+        return self._path.parent if self._path else Path.cwd()

@@ -1,0 +1,1 @@
+"""Answer engines: the offline extractive answerer and LLM backends."""

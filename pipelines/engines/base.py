@@ -1,0 +1,36 @@
+"""The answer-engine interface and helpers shared by engines."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pipelines.config import LLMConfig
+from pipelines.prompts import Prompt
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def is_chinese(text: str) -> bool:
+    """True when the text contains CJK ideographs (answers then use Chinese labels)."""
+    return bool(_CJK.search(text))
+
+
+class Engine:
+    """Turns a question, its images and the retrieved evidence into answer text.
+
+    Args:
+        config: The `llm` config section.
+        prompt: The pipeline's prompt template (LLM engines need it).
+        embed_model: The index's text embedding model (for engines that rank sentences).
+    """
+
+    def __init__(self, config: LLMConfig, prompt: Prompt | None = None,
+                 embed_model: Any = None) -> None:
+        self.config = config
+        self.prompt = prompt
+        self.embed_model = embed_model
+
+    def answer(self, question: str, query_text: str, images: list[str], hits: list[Any]) -> str:
+        """Answer text citing evidence as [n], n being the hit's 1-based rank."""
+        raise NotImplementedError

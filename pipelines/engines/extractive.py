@@ -1,0 +1,93 @@
+"""The offline answerer: quotes the best evidence's steps in order, with [n] citations."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pipelines.engines.articles import Article, parse
+from pipelines.engines.base import Engine, is_chinese
+
+_SENTENCE = re.compile(r"(?<=[.!?。！？])\s+|\n+")
+_LABELS = {
+    "en": {
+        "intro": "Extractive answer (quoted from the knowledge base, not generated):",
+        "none": "No relevant information found in the knowledge base.",
+        "best": "Best match", "steps": "Steps", "cause": "Cause", "answer": "Answer",
+        "problem": "Problem", "error": "Error", "see": "See also", "sources": "Sources",
+    },
+    "zh": {
+        "intro": "摘录式回答（摘自知识库原文，非模型生成）：",
+        "none": "知识库中没有找到相关内容。",
+        "best": "最佳匹配", "steps": "步骤", "cause": "原因", "answer": "答案",
+        "problem": "题目", "error": "错误信息", "see": "另见", "sources": "来源",
+    },
+}
+_CONTEXT = (("cause", ("cause", "why", "原因")), ("problem", ("problem", "题目")))
+_FINAL = ("answer", "答案")
+
+
+class ExtractiveEngine(Engine):
+    """Builds the answer only from retrieved text: never invents a sentence."""
+
+    def answer(self, question: str, query_text: str, images: list[str], hits: list[Any]) -> str:
+        labels = _LABELS["zh" if is_chinese(question) else "en"]
+        if not hits:
+            return labels["none"]
+        article = parse(hits[0].node.get_content())
+        body = (self._structured(article, labels) if article.steps
+                else self._sentences(query_text, hits[:3]))
+        lines = [labels["intro"], "", f"{labels['best']} [1]: {article.title} ({_where(hits[0])})"]
+        lines += body
+        related = [f"[{i}] {_where(h)}" for i, h in enumerate(hits[1:3], start=2)
+                   if h.node.metadata.get("source") != hits[0].node.metadata.get("source")]
+        if related:
+            lines += ["", f"{labels['see']}: " + "; ".join(related)]
+        return "\n".join(lines)
+
+    def _structured(self, article: Article, labels: dict[str, str]) -> list[str]:
+        out: list[str] = []
+        error = _error_line(article)
+        if error:
+            out.append(f"{labels['error']}: {error}")
+        for key, names in _CONTEXT:
+            section = article.section(*names)
+            if section and section.body:
+                out.append(f"{labels[key]}: {section.body} [1]")
+        out += ["", f"{labels['steps']}:"]
+        steps = article.steps[: self.config.max_steps]
+        out += [f"{i}. {step} [1]" for i, step in enumerate(steps, start=1)]
+        final = article.section(*_FINAL)
+        if final and final.body:
+            out += ["", f"{labels['answer']}: {final.body} [1]"]
+        return out
+
+    def _sentences(self, query_text: str, hits: list[Any]) -> list[str]:
+        """No steps in the evidence: the sentences closest to the query, in source order."""
+        pool = [(rank, s.strip()) for rank, hit in enumerate(hits, start=1)
+                for s in _SENTENCE.split(hit.node.get_content()) if len(s.strip()) > 3]
+        if not pool:
+            return []
+        if self.embed_model is not None and len(pool) > 3:
+            import numpy as np
+
+            q = np.asarray(self.embed_model.get_query_embedding(query_text))
+            vecs = np.asarray(self.embed_model.get_text_embedding_batch([s for _, s in pool]))
+            keep = sorted(np.argsort(-(vecs @ q))[:3])
+            pool = [pool[i] for i in keep]
+        return [""] + [f"- {sentence} [{rank}]" for rank, sentence in pool[:3]]
+
+
+def _error_line(article: Article) -> str | None:
+    for section in article.sections[:1]:
+        for line in section.lines:
+            key, sep, value = line.partition(":") if ":" in line else line.partition("：")
+            if sep and key.strip().lower() in ("error text", "error", "错误信息", "错误"):
+                return value.strip()
+    return None
+
+
+def _where(hit: Any) -> str:
+    meta = hit.node.metadata
+    page = f", p. {meta['page']}" if meta.get("page") not in (None, "") else ""
+    return f"{meta.get('source', '?')}{page}"

@@ -1,0 +1,110 @@
+"""The multimodal index: Chroma collections + catalog + the embedding model, built lazily."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pipelines import registry
+from pipelines.catalog import Catalog, Entry, IngestLock
+from pipelines.config import PipelineConfig
+from pipelines.errors import StoreError
+from pipelines.store import MODALITIES, ChromaStore
+
+
+class Index:
+    """Everything that is stored for one pipeline.
+
+    Args:
+        config: The validated pipeline config.
+    """
+
+    def __init__(self, config: PipelineConfig) -> None:
+        self.config = config
+        self.store = ChromaStore(config.index.store, config.name)
+        self.catalog = Catalog(self._state_dir() / "catalog.sqlite")
+        self._embed_model: Any = None
+
+    def _state_dir(self) -> Path:
+        store = self.config.index.store
+        if store.path:
+            return Path(store.path)
+        return self.config.folder / ".mmrag" / f"{store.host}_{store.port}_{self.store.base}"
+
+    def lock(self) -> IngestLock:
+        return IngestLock(self._state_dir() / "ingest.lock", self.config.name)
+
+    @property
+    def embed_model(self) -> Any:
+        """The text embedding model (a LlamaIndex `BaseEmbedding`)."""
+        if self._embed_model is None:
+            cfg = self.config.index.text_embedding
+            cls = registry.resolve("text_embedding", cfg.type)
+            kwargs = {"batch_size": cfg.batch_size, **cfg.params}
+            if cfg.model:
+                kwargs["model"] = cfg.model
+            self._embed_model = cls(**kwargs)
+        return self._embed_model
+
+    def fingerprint(self) -> str:
+        """Index settings that change node content or vectors (part of each file's hash)."""
+        emb = self.config.index.text_embedding
+        chunk = self.config.chunking
+        return f"{emb.type}:{emb.model}:{chunk.chunk_size}:{chunk.chunk_overlap}:v1"
+
+    def replace(self, source: str, content_hash: str, nodes: list[Any]) -> int:
+        """Index `nodes` for `source`, replacing what it had before; returns nodes added."""
+        texts = [n.get_content(metadata_mode="embed") for n in nodes]
+        vectors = self.embed_model.get_text_embedding_batch(texts) if texts else []
+        by_modality: dict[str, list[Any]] = {m: [] for m in MODALITIES}
+        for node, vector in zip(nodes, vectors, strict=True):
+            node.embedding = vector
+            by_modality[node.metadata.get("modality", "text")].append(node)
+        old = self.catalog.get(source)
+        for modality in MODALITIES:
+            keep = {n.node_id for n in by_modality[modality]}
+            stale = [i for i in (old.ids[modality] if old else []) if i not in keep]
+            self.store.delete(modality, stale)
+            self.store.add(modality, by_modality[modality])
+        self.catalog.put(Entry(source, content_hash,
+                               [n.node_id for n in by_modality["text"]],
+                               [n.node_id for n in by_modality["image"]]))
+        return len(nodes)
+
+    def remove(self, source: str) -> None:
+        """Delete every node of `source` and forget it."""
+        entry = self.catalog.get(source)
+        if entry:
+            for modality in MODALITIES:
+                self.store.delete(modality, entry.ids[modality])
+            self.catalog.remove(source)
+
+    def check_ready(self) -> None:
+        """Raise a StoreError telling the user to ingest when there is nothing to search."""
+        if not (self.catalog.exists() and self.store.exists()) or not self.catalog.sources():
+            raise StoreError(
+                f"pipeline {self.config.name!r} has no index yet at {self.store.location}: "
+                f"run `mmrag ingest {self.config.name}` first"
+            )
+        if not any(self.store.count(m) for m in MODALITIES):
+            raise StoreError(
+                f"the index of pipeline {self.config.name!r} is empty: its sources gave no "
+                f"text; check `sources` and run `mmrag ingest {self.config.name}`"
+            )
+
+    def search(self, query_embedding: list[float], top_k: int, modality: str) -> list[Any]:
+        """Dense search in one collection: LlamaIndex `NodeWithScore`s, score = cosine."""
+        import math
+
+        from llama_index.core.schema import NodeWithScore
+        from llama_index.core.vector_stores.types import VectorStoreQuery
+
+        count = self.store.count(modality)
+        if not count:
+            return []
+        query = VectorStoreQuery(query_embedding=query_embedding,
+                                 similarity_top_k=min(top_k, count))
+        result = self.store.vector_store(modality).query(query)
+        # ChromaVectorStore reports exp(-distance); cosine distance = 1 - cosine.
+        return [NodeWithScore(node=node, score=1.0 + math.log(max(sim, 1e-12)))
+                for node, sim in zip(result.nodes, result.similarities or [], strict=False)]

@@ -1,0 +1,120 @@
+"""The runner: assembles a pipeline from its config; the CLI, notebooks and batch jobs use it."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from loaders.ocr import Ocr, OcrResult
+from pipelines import registry
+from pipelines.answer import Answer, Source
+from pipelines.config import PipelineConfig
+from pipelines.errors import InputError
+from pipelines.settings import load_config
+
+
+class Runner:
+    """One named pipeline, ready to ingest and answer. Construction is cheap.
+
+    Example:
+        >>> runner = Runner.from_config("error-screenshot-support")
+        >>> runner.ingest()
+        >>> runner.query("How do I fix this?", images=["shot.png"]).answer
+    """
+
+    def __init__(self, config: PipelineConfig) -> None:
+        self.config = config
+        self._ocr: Ocr | None = None
+        self._index: Any = None
+        self._engine: Any = None
+
+    @classmethod
+    def from_config(cls, name_or_path: str | Path,
+                    overrides: list[str] | dict[str, Any] | None = None) -> Runner:
+        """Build from a pipeline name in `configs/` or a YAML path, with `key.path` overrides."""
+        return cls(load_config(name_or_path, overrides))
+
+    @property
+    def ocr(self) -> Ocr:
+        if self._ocr is None:
+            cfg = self.config.ocr
+            self._ocr = Ocr(cfg.engine, cfg.languages, cfg.psm)
+        return self._ocr
+
+    @property
+    def index(self) -> Any:
+        if self._index is None:
+            from pipelines.index import Index
+
+            self._index = Index(self.config)
+        return self._index
+
+    @property
+    def engine(self) -> Any:
+        if self._engine is None:
+            from pipelines.prompts import load_prompt
+
+            cfg = self.config.llm
+            prompt = load_prompt(self.config.prompt) if self.config.prompt else None
+            self._engine = registry.resolve("llm", cfg.type)(cfg, prompt, self.index.embed_model)
+        return self._engine
+
+    def ingest(self, prune: bool = False, progress: Any = None) -> Any:
+        """Incrementally index the config's sources; returns an `IngestSummary`."""
+        from pipelines.ingest import ingest
+
+        return ingest(self.config, self.index, self.ocr, prune=prune, progress=progress)
+
+    def ocr_image(self, path: str | Path) -> OcrResult:
+        """The OCR text of one image, as the pipeline sees it."""
+        return self.ocr.image_file(_existing_image(path))
+
+    def query(self, question: str, images: list[str | Path] | None = None) -> Answer:
+        """Answer one question, optionally about images (OCR'd into the query text)."""
+        from pipelines.retrieval import Retriever
+
+        started = time.perf_counter()
+        paths = [_existing_image(p) for p in images or []]
+        self.index.check_ready()
+        ocr_texts = [self.ocr.image_file(p).text for p in paths]
+        ocr_done = time.perf_counter()
+        query_text = "\n".join([question.strip(), *[t for t in ocr_texts if t]])
+        hits = Retriever(self.index, self.config.retrieval).retrieve(query_text)
+        retrieved = time.perf_counter()
+        text = self.engine.answer(question, query_text, [str(p) for p in paths], hits)
+        done = time.perf_counter()
+        return Answer(
+            question=question,
+            answer=text,
+            query_text=query_text,
+            sources=[Source.from_node(rank, hit) for rank, hit in enumerate(hits, start=1)],
+            timings_ms={
+                "ocr": _ms(started, ocr_done), "retrieve": _ms(ocr_done, retrieved),
+                "answer": _ms(retrieved, done), "total": _ms(started, done),
+            },
+        )
+
+    def batch(self, input_path: str | Path, output_path: str | Path, workers: int = 1,
+              progress: Any = None) -> Any:
+        """Answer every line of a JSONL file into another, resumably; returns a summary."""
+        from pipelines.batch import run_batch
+
+        return run_batch(self, Path(input_path), Path(output_path), workers, progress)
+
+    def evaluate(self, dataset: str | Path, report_dir: str | Path | None = None) -> Any:
+        """Retrieval metrics over a labelled JSONL set; returns an `EvalReport`."""
+        from pipelines.evaluation import evaluate
+
+        return evaluate(self, Path(dataset), Path(report_dir) if report_dir else None)
+
+
+def _existing_image(path: str | Path) -> Path:
+    p = Path(path).expanduser()
+    if not p.is_file():
+        raise InputError(f"{p}: image not found")
+    return p
+
+
+def _ms(start: float, end: float) -> float:
+    return round((end - start) * 1000, 1)

@@ -1,0 +1,24 @@
+"""`mmrag validate`: the config, plus what it points at (sources, prompt), without heavy imports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pipelines.config import PipelineConfig
+from pipelines.errors import ConfigError
+from pipelines.prompts import load_prompt
+from pipelines.settings import load_config
+
+
+def validate_config(name_or_path: str, overrides: list[str] | dict[str, Any] | None = None
+                    ) -> PipelineConfig:
+    """Load the config and check that its sources exist and its prompt loads."""
+    config = load_config(name_or_path, overrides)
+    for i, source in enumerate(config.sources):
+        path = source.path
+        if not any(ch in path for ch in "*?[") and not Path(path).exists():
+            raise ConfigError(f"{config.path}: sources.{i}.path: source path not found: {path}")
+    if config.prompt:
+        load_prompt(config.prompt)
+    return config

@@ -1,0 +1,60 @@
+"""Shared fixtures: user folders point at temp dirs; shipped pipelines ingested once per session."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _user_dirs(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """OCR cache in a temp folder shared by the session (same image is OCR'd once)."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("MMRAG_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    yield
+    mp.undo()
+
+
+def _ingested(name: str, tmp_path_factory: pytest.TempPathFactory):
+    from pipelines.runner import Runner
+
+    store = tmp_path_factory.mktemp(f"store-{name}")
+    runner = Runner.from_config(name, {"index.store.path": str(store)})
+    summary = runner.ingest()
+    assert not summary.failed, summary.text()
+    return runner
+
+
+@pytest.fixture(scope="session")
+def support_runner(tmp_path_factory: pytest.TempPathFactory):
+    """The shipped error-screenshot-support pipeline, ingested into a temp store."""
+    return _ingested("error-screenshot-support", tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def math_runner(tmp_path_factory: pytest.TempPathFactory):
+    """The shipped math-question-from-photo pipeline, ingested into a temp store."""
+    return _ingested("math-question-from-photo", tmp_path_factory)
+
+
+def sample_queries(pipeline: str) -> list[dict]:
+    """The shipped sample queries with absolute image paths."""
+    folder = EXAMPLES / pipeline / "queries"
+    items = [json.loads(line) for line in (folder / "queries.jsonl").read_text().splitlines()
+             if line.strip()]
+    for item in items:
+        item["image"] = str(folder / item["image"])
+    return items
+
+
+def write_config(folder: Path, body: str, name: str = "tiny") -> Path:
+    """Write a pipeline YAML into `folder` and return its path."""
+    path = folder / f"{name}.yaml"
+    path.write_text(body, encoding="utf-8")
+    return path

@@ -1,0 +1,149 @@
+"""Incremental ingest on a small knowledge base the test writes: real Chroma, real embeddings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from pipelines.errors import ConfigError, InputError, StoreError
+from pipelines.runner import Runner
+from tests.conftest import write_config
+
+ARTICLE = """# Docker daemon not running
+
+Error text: `Cannot connect to the Docker daemon at unix:///var/run/docker.sock`
+
+## Cause
+The Docker service is stopped.
+
+## Fix
+1. Start the service: `sudo systemctl start docker`.
+2. Add yourself to the docker group: `sudo usermod -aG docker $USER`.
+3. Log out and back in.
+"""
+
+OTHER = """# 磁盘空间不足
+
+错误信息：`No space left on device`
+
+## 原因
+磁盘已满。
+
+## 解决步骤
+1. 运行 `df -h` 查看哪个分区已满。
+2. 删除不需要的大文件。
+"""
+
+
+@pytest.fixture
+def kb(tmp_path: Path) -> Path:
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    (kb / "docker.md").write_text(ARTICLE, encoding="utf-8")
+    (kb / "disk.md").write_text(OTHER, encoding="utf-8")
+    return kb
+
+
+def make_runner(tmp_path: Path) -> Runner:
+    return Runner.from_config(write_config(tmp_path, "name: tiny\nsources: [{path: kb}]\n"))
+
+
+def test_ingest_then_query_cites_the_right_file(kb: Path, tmp_path: Path) -> None:
+    runner = make_runner(tmp_path)
+    summary = runner.ingest()
+    assert (len(summary.loaded), len(summary.failed)) == (2, 0)
+    answer = runner.query("Cannot connect to the Docker daemon, what now?")
+    assert answer.sources[0].source == "kb/docker.md"
+    assert "sudo systemctl start docker" in answer.answer
+    assert "[1]" in answer.answer
+    data = answer.to_dict()
+    assert set(data) == {"question", "answer", "query_text", "sources", "timings_ms"}
+    assert set(data["sources"][0]) == {"rank", "source", "modality", "page", "start", "end",
+                                       "image", "score", "text"}
+    assert set(data["timings_ms"]) == {"ocr", "retrieve", "answer", "total"}
+
+
+def test_reingest_is_incremental(kb: Path, tmp_path: Path) -> None:
+    runner = make_runner(tmp_path)
+    runner.ingest()
+    again = make_runner(tmp_path).ingest()
+    assert (len(again.loaded), len(again.unchanged), again.nodes_added) == (0, 2, 0)
+
+    (kb / "docker.md").write_text(ARTICLE.replace("Log out", "Sign out"), encoding="utf-8")
+    changed = make_runner(tmp_path).ingest()
+    assert changed.loaded == ["kb/docker.md"] and len(changed.unchanged) == 1
+    runner = make_runner(tmp_path)
+    assert runner.index.store.count("text") == 2  # replaced, not duplicated
+    assert "Sign out" in runner.query("docker daemon").answer
+
+
+def test_prune_removes_deleted_files(kb: Path, tmp_path: Path) -> None:
+    make_runner(tmp_path).ingest()
+    (kb / "disk.md").unlink()
+    kept = make_runner(tmp_path).ingest()
+    assert kept.removed == []
+    pruned = make_runner(tmp_path).ingest(prune=True)
+    assert pruned.removed == ["kb/disk.md"]
+    runner = make_runner(tmp_path)
+    assert runner.index.store.count("text") == 1
+    assert runner.index.catalog.sources() == ["kb/docker.md"]
+
+
+def test_bad_file_is_reported_and_others_are_indexed(kb: Path, tmp_path: Path) -> None:
+    (kb / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n not really a png")
+    (kb / "broken.pdf").write_bytes(b"%PDF-1.4 garbage")
+    summary = make_runner(tmp_path).ingest()
+    failed = dict(summary.failed)
+    assert set(failed) == {"kb/broken.png", "kb/broken.pdf"}
+    assert "broken.png: cannot read image" in failed["kb/broken.png"]
+    assert "broken.pdf: cannot open PDF" in failed["kb/broken.pdf"]
+    assert len(summary.loaded) == 2
+    assert "failed: " in summary.text()
+
+
+def test_image_sources_are_searchable_by_ocr_text(kb: Path, tmp_path: Path) -> None:
+    from PIL import ImageDraw, ImageFont
+
+    img = Image.new("RGB", (900, 200), "white")
+    font = ImageFont.load_default(size=36)
+    ImageDraw.Draw(img).text((20, 70), "Printer offline: error 0x00000709", fill="black",
+                             font=font)
+    img.save(kb / "printer.png")
+    runner = make_runner(tmp_path)
+    runner.ingest()
+    hit = runner.query("printer offline 0x00000709").sources[0]
+    assert hit.source == "kb/printer.png" and hit.modality == "image"
+    assert hit.image == str(kb / "printer.png")
+    assert runner.index.store.count("image") == 1
+
+
+def test_missing_source_folder(tmp_path: Path) -> None:
+    runner = Runner.from_config(write_config(tmp_path, "name: tiny\nsources: [{path: gone}]\n"))
+    with pytest.raises(ConfigError, match=r"sources\.0\.path: source path not found: .*gone"):
+        runner.ingest()
+
+
+def test_empty_knowledge_base(tmp_path: Path) -> None:
+    (tmp_path / "kb").mkdir()
+    (tmp_path / "kb" / "notes.xyz").write_text("unsupported")
+    with pytest.raises(ConfigError, match="knowledge base is empty: no loadable files"):
+        make_runner(tmp_path).ingest()
+
+
+def test_query_before_ingest_tells_to_ingest(kb: Path, tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match=r"run `mmrag ingest tiny` first"):
+        make_runner(tmp_path).query("anything")
+
+
+def test_missing_query_image(kb: Path, tmp_path: Path) -> None:
+    runner = make_runner(tmp_path)
+    with pytest.raises(InputError, match=r"nope\.png: image not found"):
+        runner.query("How do I fix this?", images=[tmp_path / "nope.png"])
+
+
+def test_second_ingest_at_once_is_refused(kb: Path, tmp_path: Path) -> None:
+    runner = make_runner(tmp_path)
+    with runner.index.lock(), pytest.raises(StoreError, match="another ingest"):
+        make_runner(tmp_path).ingest()
