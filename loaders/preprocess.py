@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image, ImageFilter, ImageOps
 
 MAX_SKEW = 15.0  # degrees searched either way
 
@@ -47,19 +47,32 @@ def skew_angle(gray: Image.Image) -> float:
 
 
 def deskew(gray: Image.Image) -> Image.Image:
-    """Rotate so that text lines are horizontal; the new corners are filled with white."""
+    """Rotate so that text lines are horizontal; new corners take the median (background) grey."""
     angle = skew_angle(gray)
     if abs(angle) < 0.3:
         return gray
-    return gray.rotate(angle, resample=Image.BICUBIC, expand=True, fillcolor=255)
+    median = int(np.median(np.asarray(gray)))
+    return gray.rotate(angle, resample=Image.BICUBIC, expand=True, fillcolor=median)
+
+
+def even_light(gray: Image.Image) -> Image.Image:
+    """Divide out uneven lighting (shadows, vignettes) estimated from a blurred page background."""
+    small = gray.resize((max(1, gray.width // 8), max(1, gray.height // 8)), Image.BILINEAR)
+    background = small.filter(ImageFilter.MaxFilter(7)).filter(ImageFilter.GaussianBlur(6))
+    spread = np.percentile(np.asarray(background), [5, 95])
+    if spread[1] - spread[0] < 25:  # evenly lit (screenshots, scans): leave alone
+        return gray
+    bg = np.asarray(background.resize(gray.size, Image.BILINEAR), dtype=np.float32)
+    page = np.asarray(gray, dtype=np.float32) / np.maximum(bg, 1.0) * 255.0
+    return Image.fromarray(np.clip(page, 0, 255).astype(np.uint8))
 
 
 def prepare(img: Image.Image) -> Image.Image:
-    """Grayscale, dark text on light, small text upscaled, deskewed, contrast stretched."""
+    """Grayscale, dark text on light, upscaled, evenly lit, deskewed, contrast stretched."""
     gray = to_gray(img)
     if mean_level(gray) < 110:
         gray = ImageOps.invert(gray)
     if max(gray.size) < 1600:
         scale = 2 if max(gray.size) >= 800 else 3
         gray = gray.resize((gray.width * scale, gray.height * scale), Image.LANCZOS)
-    return ImageOps.autocontrast(deskew(gray), cutoff=1)
+    return ImageOps.autocontrast(deskew(even_light(gray)), cutoff=1)

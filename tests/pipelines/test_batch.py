@@ -1,0 +1,53 @@
+"""Batch jobs: JSONL out per DESIGN.md, errors per item, resumable without duplicates."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipelines.errors import InputError
+from tests.conftest import EXAMPLES
+
+
+def write_jsonl(path: Path, rows: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_batch_writes_answers_and_errors(support_runner, tmp_path: Path) -> None:
+    shots = EXAMPLES / "error-screenshot-support" / "queries"
+    (tmp_path / "shot.png").write_bytes((shots / "shot01-pip-ssl.png").read_bytes())
+    rows = [{"id": "a", "question": "How do I fix this?", "image": "shot.png"},
+            {"id": "b", "question": "Docker daemon is not running"},
+            {"id": "c", "question": "How?", "image": ["missing.png"]}]
+    out = tmp_path / "out.jsonl"
+    summary = support_runner.batch(write_jsonl(tmp_path / "in.jsonl", rows), out, workers=2)
+    assert (summary.done, summary.failed) == (2, 1)
+    records = {r["id"]: r for r in map(json.loads, out.read_text().splitlines())}
+    assert records["a"]["sources"][0]["source"].endswith("pip-ssl-certificate-verify-failed.md")
+    assert "missing.png: image not found" in records["c"]["error"]
+
+
+def test_batch_resumes_and_cuts_torn_line(support_runner, tmp_path: Path) -> None:
+    rows = [{"id": f"q{i}", "question": q} for i, q in enumerate(
+        ["port already in use", "git publickey denied", "no space left on device"])]
+    inp = write_jsonl(tmp_path / "in.jsonl", rows)
+    out = tmp_path / "out.jsonl"
+    out.write_text(json.dumps({"id": "q0", "answer": "done before"}) + "\n{\"id\": \"q1\", \"ans")
+    summary = support_runner.batch(inp, out)
+    assert (summary.skipped, summary.done) == (1, 2)
+    ids = [json.loads(line)["id"] for line in out.read_text().splitlines()]
+    assert sorted(ids) == ["q0", "q1", "q2"]
+
+
+def test_batch_input_errors(support_runner, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x", "question": "ok"}\nnot json\n')
+    with pytest.raises(InputError, match=r"bad\.jsonl:2: invalid JSON"):
+        support_runner.batch(bad, tmp_path / "o.jsonl")
+    dup = write_jsonl(tmp_path / "dup.jsonl", [{"id": "x", "question": "a"},
+                                               {"id": "x", "question": "b"}])
+    with pytest.raises(InputError, match="duplicate id 'x'"):
+        support_runner.batch(dup, tmp_path / "o.jsonl")
