@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 
@@ -38,7 +39,7 @@ class Source:
 
     def label(self) -> str:
         """Readable location: file, page, mm:ss range."""
-        parts = [self.source]
+        parts = [short_path(self.source)]
         if self.page:
             parts.append(f"p. {self.page}")
         if self.start is not None:
@@ -60,6 +61,17 @@ class Answer:
     def to_dict(self) -> dict[str, Any]:
         """The JSON object of `mmrag query --json`."""
         return asdict(self)
+
+
+def short_path(source: str) -> str:
+    """For people: an absolute path under the working directory is shown relative to it."""
+    path = Path(source)
+    if path.is_absolute():
+        try:
+            return str(path.relative_to(Path.cwd()))
+        except ValueError:
+            pass
+    return source
 
 
 def _int(value: Any) -> int | None:

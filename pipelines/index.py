@@ -52,13 +52,20 @@ class Index:
         chunk = self.config.chunking
         return f"{emb.type}:{emb.model}:{chunk.chunk_size}:{chunk.chunk_overlap}:v1"
 
-    def replace(self, source: str, content_hash: str, nodes: list[Any]) -> int:
-        """Index `nodes` for `source`, replacing what it had before; returns nodes added."""
+    def embed(self, nodes: list[Any]) -> None:
+        """Set each node's embedding, in one batched call."""
         texts = [n.get_content(metadata_mode="embed") for n in nodes]
         vectors = self.embed_model.get_text_embedding_batch(texts) if texts else []
-        by_modality: dict[str, list[Any]] = {m: [] for m in MODALITIES}
         for node, vector in zip(nodes, vectors, strict=True):
             node.embedding = vector
+
+    def replace(self, source: str, content_hash: str, nodes: list[Any]) -> int:
+        """Store embedded `nodes` for `source`, replacing its old nodes; returns nodes added.
+
+        The catalog is written last, so a run killed midway redoes this file next time.
+        """
+        by_modality: dict[str, list[Any]] = {m: [] for m in MODALITIES}
+        for node in nodes:
             by_modality[node.metadata.get("modality", "text")].append(node)
         old = self.catalog.get(source)
         for modality in MODALITIES:

@@ -110,6 +110,27 @@ def file_hash(path: Path, loader: Loader, settings: str) -> str:
     return digest.hexdigest()
 
 
+class _Writer:
+    """Collects loaded files and embeds their nodes in batches before storing them."""
+
+    def __init__(self, index: Index, summary: IngestSummary, batch_size: int) -> None:
+        self.index = index
+        self.summary = summary
+        self.batch_size = batch_size
+        self.pending: list[tuple[str, str, list]] = []
+
+    def add(self, source: str, content_hash: str, nodes: list) -> None:
+        self.pending.append((source, content_hash, nodes))
+        if sum(len(n) for _, _, n in self.pending) >= self.batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        self.index.embed([node for _, _, nodes in self.pending for node in nodes])
+        for source, content_hash, nodes in self.pending:
+            self.summary.nodes_added += self.index.replace(source, content_hash, nodes)
+        self.pending = []
+
+
 def ingest(config: PipelineConfig, index: Index, ocr: object, prune: bool = False,
            progress: Progress | None = None) -> IngestSummary:
     """Bring the index up to date with the config's sources."""
@@ -119,13 +140,15 @@ def ingest(config: PipelineConfig, index: Index, ocr: object, prune: bool = Fals
     chunker = Chunker(config.chunking.chunk_size, config.chunking.chunk_overlap)
     settings = f"{index.fingerprint()}:{getattr(ocr, 'settings', lambda: '')()}"
     with index.lock():
+        writer = _Writer(index, summary, config.index.text_embedding.batch_size)
         seen: set[str] = set()
         for path, loader in pairs:
             source = display_source(path, config.folder)
             seen.add(source)
-            status = _ingest_file(path, source, loader, index, chunker, settings, summary)
+            status = _ingest_file(path, source, loader, chunker, settings, writer)
             if progress:
                 progress(source, status)
+        writer.flush()
         if prune:
             for source in set(index.catalog.sources()) - seen:
                 index.remove(source)
@@ -135,11 +158,12 @@ def ingest(config: PipelineConfig, index: Index, ocr: object, prune: bool = Fals
     return summary
 
 
-def _ingest_file(path: Path, source: str, loader: Loader, index: Index, chunker: Chunker,
-                 settings: str, summary: IngestSummary) -> str:
+def _ingest_file(path: Path, source: str, loader: Loader, chunker: Chunker, settings: str,
+                 writer: _Writer) -> str:
+    summary = writer.summary
     try:
         content_hash = file_hash(path, loader, settings)
-        entry = index.catalog.get(source)
+        entry = writer.index.catalog.get(source)
         if entry and entry.hash == content_hash:
             summary.unchanged.append(source)
             return "unchanged"
@@ -151,6 +175,6 @@ def _ingest_file(path: Path, source: str, loader: Loader, index: Index, chunker:
         summary.failed.append((source, f"{path}: {exc.__class__.__name__}: {exc}"))
         return "failed"
     nodes = chunker.nodes(docs, source, content_hash)
-    summary.nodes_added += index.replace(source, content_hash, nodes)
+    writer.add(source, content_hash, nodes)
     (summary.loaded if nodes else summary.empty).append(source)
     return "loaded" if nodes else "empty"

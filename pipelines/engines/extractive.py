@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from pipelines.answer import short_path
 from pipelines.engines.articles import Article, parse
 from pipelines.engines.base import Engine, is_chinese
 
@@ -90,4 +91,4 @@ def _error_line(article: Article) -> str | None:
 def _where(hit: Any) -> str:
     meta = hit.node.metadata
     page = f", p. {meta['page']}" if meta.get("page") not in (None, "") else ""
-    return f"{meta.get('source', '?')}{page}"
+    return f"{short_path(meta.get('source', '?'))}{page}"
