@@ -113,11 +113,20 @@ def ingest(pipeline: str, prune: bool, as_json: bool, overrides: tuple[str, ...]
 def query(pipeline: str, question: str, images: tuple[str, ...], as_json: bool, stream: bool,
           overrides: tuple[str, ...]) -> None:
     """Answer one question, optionally about images."""
-    answer = _runner(pipeline, overrides).query(question, list(images))
+    runner = _runner(pipeline, overrides)
+    if stream and not as_json:
+        for piece in runner.stream(question, list(images)):
+            if isinstance(piece, str):
+                click.echo(piece, nl=False)
+        click.echo()
+        answer = piece
+    else:
+        answer = runner.query(question, list(images))
     if as_json:
         _echo_json(answer.to_dict())
         return
-    click.echo(answer.answer)
+    if not stream:
+        click.echo(answer.answer)
     if answer.sources:
         click.echo("\nSources:")
         for source in answer.sources:

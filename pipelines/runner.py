@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,28 @@ class Runner:
 
     def query(self, question: str, images: list[str | Path] | None = None) -> Answer:
         """Answer one question, optionally about images (OCR'd into the query text)."""
+        answer, paths, hits = self._retrieve(question, images)
+        started = time.perf_counter()
+        answer.answer = self.engine.answer(question, answer.query_text, paths, hits)
+        _finish(answer, started)
+        return answer
+
+    def stream(self, question: str, images: list[str | Path] | None = None
+               ) -> Iterator[str | Answer]:
+        """Yield the answer text in pieces as the engine produces them, then the `Answer`."""
+        answer, paths, hits = self._retrieve(question, images)
+        started = time.perf_counter()
+        parts = []
+        for piece in self.engine.stream(question, answer.query_text, paths, hits):
+            parts.append(piece)
+            yield piece
+        answer.answer = "".join(parts)
+        _finish(answer, started)
+        yield answer
+
+    def _retrieve(self, question: str, images: list[str | Path] | None
+                  ) -> tuple[Answer, list[str], list[Any]]:
+        """OCR the images, build the query text, retrieve: an Answer without its text yet."""
         from pipelines.retrieval import Retriever
 
         started = time.perf_counter()
@@ -81,19 +104,13 @@ class Runner:
         ocr_done = time.perf_counter()
         query_text = "\n".join([question.strip(), *[t for t in ocr_texts if t]])
         hits = Retriever(self.index, self.config.retrieval).retrieve(query_text)
-        retrieved = time.perf_counter()
-        text = self.engine.answer(question, query_text, [str(p) for p in paths], hits)
-        done = time.perf_counter()
-        return Answer(
-            question=question,
-            answer=text,
-            query_text=query_text,
+        answer = Answer(
+            question=question, answer="", query_text=query_text,
             sources=[Source.from_node(rank, hit) for rank, hit in enumerate(hits, start=1)],
-            timings_ms={
-                "ocr": _ms(started, ocr_done), "retrieve": _ms(ocr_done, retrieved),
-                "answer": _ms(retrieved, done), "total": _ms(started, done),
-            },
+            timings_ms={"ocr": _ms(started, ocr_done),
+                        "retrieve": _ms(ocr_done, time.perf_counter())},
         )
+        return answer, [str(p) for p in paths], hits
 
     def batch(self, input_path: str | Path, output_path: str | Path, workers: int = 1,
               progress: Any = None) -> Any:
@@ -114,6 +131,12 @@ def _existing_image(path: str | Path) -> Path:
     if not p.is_file():
         raise InputError(f"{p}: image not found")
     return p
+
+
+def _finish(answer: Answer, started: float) -> None:
+    timings = answer.timings_ms
+    timings["answer"] = _ms(started, time.perf_counter())
+    timings["total"] = round(timings["ocr"] + timings["retrieve"] + timings["answer"], 1)
 
 
 def _ms(start: float, end: float) -> float:

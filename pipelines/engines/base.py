@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from pipelines.config import LLMConfig
@@ -34,3 +35,8 @@ class Engine:
     def answer(self, question: str, query_text: str, images: list[str], hits: list[Any]) -> str:
         """Answer text citing evidence as [n], n being the hit's 1-based rank."""
         raise NotImplementedError
+
+    def stream(self, question: str, query_text: str, images: list[str], hits: list[Any]
+               ) -> Iterator[str]:
+        """The answer in pieces; engines that cannot stream yield it whole."""
+        yield self.answer(question, query_text, images, hits)

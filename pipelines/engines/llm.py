@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import Any
 
 from pipelines.engines.base import Engine
@@ -65,6 +66,17 @@ class OpenAIEngine(Engine):
         except Exception as exc:
             raise LLMError(_explain(exc, self.config.type)) from None
         return (response.message.content or "").strip()
+
+    def stream(self, question: str, query_text: str, images: list[str], hits: list[Any]
+               ) -> Iterator[str]:
+        llm = self.build_llm()
+        messages = self.messages(question, query_text, images, hits)
+        try:
+            for chunk in llm.stream_chat(messages):
+                if chunk.delta:
+                    yield chunk.delta
+        except Exception as exc:
+            raise LLMError(_explain(exc, self.config.type)) from None
 
 
 class OpenAILikeEngine(OpenAIEngine):

@@ -1,0 +1,34 @@
+"""User-style components loaded by dotted path in test configs."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from loaders.base import Document, Loader
+from pipelines.engines.base import Engine
+
+
+class CsvFaqLoader(Loader):
+    """One document per `question,answer` row of a CSV file."""
+
+    name = "csv-faq"
+    suffixes = (".csv",)
+
+    def load(self, path: Path) -> Iterator[Document]:
+        with path.open(newline="", encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                yield Document(text=f"{row['question']}\n{row['answer']}", source=str(path))
+
+
+class EchoEngine(Engine):
+    """Answers with the top source's path."""
+
+    def answer(self, question: str, query_text: str, images: list[str], hits: list[Any]) -> str:
+        return f"top: {hits[0].node.metadata['source']}" if hits else "none"
+
+
+class NotAnEngine:
+    pass
