@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,18 +38,32 @@ class Document:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
+def default_artifacts_dir() -> Path:
+    """Where loaders keep derived evidence images (frames, page renders) by default."""
+    root = os.environ.get("MMRAG_CACHE_DIR") or Path.home() / ".cache" / "mmrag"
+    return Path(root) / "artifacts"
+
+
 class Loader:
     """Base class for loaders: cheap `accepts()`, lazy `load()`.
 
     Subclasses set `name` (the short config name) and `suffixes`, and implement `load`.
     Constructors must stay cheap: OCR engines and parsers load on first use.
+
+    Args:
+        ocr: The pipeline's `loaders.ocr.Ocr` (for images, scans, video frames).
+        artifacts_dir: Folder for derived evidence images (video frames, rendered pages);
+            the pipeline passes one inside its index folder.
+        **params: The source's loader `params` from the config.
     """
 
     name: ClassVar[str] = ""
     suffixes: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, ocr: Any = None, **params: Any) -> None:
+    def __init__(self, ocr: Any = None, artifacts_dir: str | Path | None = None,
+                 **params: Any) -> None:
         self.ocr = ocr
+        self.artifacts_dir = Path(artifacts_dir) if artifacts_dir else default_artifacts_dir()
         self.params = params
 
     def accepts(self, path: Path) -> bool:

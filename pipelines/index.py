@@ -22,7 +22,8 @@ class Index:
     def __init__(self, config: PipelineConfig) -> None:
         self.config = config
         self.store = ChromaStore(config.index.store, config.name)
-        self.catalog = Catalog(self._state_dir() / "catalog.sqlite")
+        self.state_dir = self._state_dir()
+        self.catalog = Catalog(self.state_dir / "catalog.sqlite")
         self._embed_model: Any = None
 
     def _state_dir(self) -> Path:
@@ -32,7 +33,7 @@ class Index:
         return self.config.folder / ".mmrag" / f"{store.host}_{store.port}_{self.store.base}"
 
     def lock(self) -> IngestLock:
-        return IngestLock(self._state_dir() / "ingest.lock", self.config.name)
+        return IngestLock(self.state_dir / "ingest.lock", self.config.name)
 
     @property
     def embed_model(self) -> Any:

@@ -59,10 +59,11 @@ def display_source(path: Path, folder: Path) -> str:
         return str(path.resolve())
 
 
-def build_loaders(source: SourceConfig, ocr: object) -> list[Loader]:
+def build_loaders(source: SourceConfig, ocr: object, artifacts: Path) -> list[Loader]:
     """The loader named by the source, or every registered loader in priority order."""
     names = [source.loader] if source.loader else loader_names()
-    return [loader_class(name)(ocr=ocr, **source.params) for name in names]
+    return [loader_class(name)(ocr=ocr, artifacts_dir=artifacts, **source.params)
+            for name in names]
 
 
 def iter_files(source: SourceConfig) -> Iterator[Path]:
@@ -83,13 +84,13 @@ def _hidden(path: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
-def collect(config: PipelineConfig, ocr: object) -> list[tuple[Path, Loader]]:
+def collect(config: PipelineConfig, ocr: object, artifacts: Path) -> list[tuple[Path, Loader]]:
     """Every (file, loader) pair of the config's sources; unsupported files are left out."""
     if not config.sources:
         raise ConfigError(f"{config.path}: sources: no sources configured")
     pairs: list[tuple[Path, Loader]] = []
     for i, source in enumerate(config.sources):
-        loaders = build_loaders(source, ocr)
+        loaders = build_loaders(source, ocr, artifacts)
         try:
             files = list(iter_files(source))
         except ConfigError as exc:
@@ -136,7 +137,7 @@ def ingest(config: PipelineConfig, index: Index, ocr: object, prune: bool = Fals
     """Bring the index up to date with the config's sources."""
     started = time.perf_counter()
     summary = IngestSummary()
-    pairs = collect(config, ocr)
+    pairs = collect(config, ocr, index.state_dir / "artifacts")
     chunker = Chunker(config.chunking.chunk_size, config.chunking.chunk_overlap)
     settings = f"{index.fingerprint()}:{getattr(ocr, 'settings', lambda: '')()}"
     with index.lock():
