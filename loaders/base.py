@@ -70,6 +70,10 @@ class Loader:
         """Whether this loader handles `path` (by suffix; no file reads)."""
         return path.suffix.lower() in self.suffixes
 
+    def dependencies(self, path: Path) -> list[Path]:
+        """Other files whose content goes into `path`'s documents (e.g. a video's subtitles)."""
+        return []
+
     def load(self, path: Path) -> Iterator[Document]:
         """Yield the documents of `path`; raise `LoaderError` for a bad file."""
         raise NotImplementedError

@@ -6,13 +6,14 @@ import hashlib
 import json
 import os
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from loaders.errors import LoaderError, MissingDependencyError
-from loaders.preprocess import prepare
+from loaders.preprocess import to_gray
+from loaders.tesseract import TesseractEngine
 
 MAX_PIXELS = 80_000_000  # larger images are refused as possible decompression bombs
 _CJK = "\u3000-\u30ff\u3400-\u9fff\uff00-\uffef"
@@ -21,10 +22,11 @@ _CJK_GAP = re.compile(f"(?<=[{_CJK}]) +(?=[{_CJK}])")
 
 @dataclass
 class OcrResult:
-    """OCR output: text plus the mean word confidence (0-100, -1 when unknown)."""
+    """OCR output: text, mean word confidence (0-100, -1 when unknown) and (word, conf) pairs."""
 
     text: str
     confidence: float = -1.0
+    words: list[tuple[str, float]] = field(default_factory=list)
 
 
 def open_image(path: Path) -> Image.Image:
@@ -48,44 +50,6 @@ def clean_text(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-class TesseractEngine:
-    """Tesseract through pytesseract."""
-
-    name = "tesseract"
-
-    def __init__(self, languages: list[str], psm: int = 3) -> None:
-        self.languages = languages
-        self.psm = psm
-
-    def recognize(self, img: Image.Image) -> OcrResult:
-        import pytesseract
-
-        lang = "+".join(self.languages)
-        try:
-            data = pytesseract.image_to_data(
-                img, lang=lang, config=f"--psm {self.psm}", output_type=pytesseract.Output.DICT
-            )
-        except pytesseract.TesseractNotFoundError:
-            raise MissingDependencyError(
-                "tesseract", "system: apt-get install tesseract-ocr"
-            ) from None
-        return _from_tesseract_data(data)
-
-
-def _from_tesseract_data(data: dict) -> OcrResult:
-    lines: dict[tuple[int, int, int], list[str]] = {}
-    confs: list[float] = []
-    for i, word in enumerate(data["text"]):
-        conf = float(data["conf"][i])
-        if conf < 0 or not word.strip():
-            continue
-        key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
-        lines.setdefault(key, []).append(word)
-        confs.append(conf)
-    text = "\n".join(" ".join(words) for words in lines.values())
-    return OcrResult(clean_text(text), sum(confs) / len(confs) if confs else -1.0)
-
-
 class RapidOcrEngine:
     """RapidOCR (PP-OCR ONNX models bundled in the package), strong on Chinese photos."""
 
@@ -94,7 +58,12 @@ class RapidOcrEngine:
     def __init__(self, languages: list[str], psm: int = 3) -> None:
         self._engine = None
 
-    def recognize(self, img: Image.Image) -> OcrResult:
+    @staticmethod
+    def prepare(img: Image.Image) -> Image.Image:
+        """RapidOCR finds and orients text itself: only flatten transparency."""
+        return to_gray(img).convert("RGB")
+
+    def recognize(self, img: Image.Image) -> tuple[str, float, list[tuple[str, float]]]:
         if self._engine is None:
             try:
                 from rapidocr import RapidOCR
@@ -103,11 +72,12 @@ class RapidOcrEngine:
             self._engine = RapidOCR()
         import numpy as np
 
-        out = self._engine(np.asarray(img.convert("RGB")))
-        texts = list(getattr(out, "txts", None) or [])
-        scores = list(getattr(out, "scores", None) or [])
-        conf = 100 * sum(scores) / len(scores) if scores else -1.0
-        return OcrResult(clean_text("\n".join(texts)), conf)
+        out = self._engine(np.asarray(img))
+        texts = [str(t) for t in (getattr(out, "txts", None) or ())]
+        scores = [100 * float(s) for s in (getattr(out, "scores", None) or ())]
+        words = list(zip(texts, scores, strict=False))
+        conf = sum(scores) / len(scores) if scores else -1.0
+        return "\n".join(texts), conf, words
 
 
 ENGINES = {"tesseract": TesseractEngine, "rapidocr": RapidOcrEngine}
@@ -133,7 +103,7 @@ class Ocr:
 
     def settings(self) -> str:
         """A fingerprint of what changes the OCR output (part of cache and ingest hashes)."""
-        return f"{self.engine_name}:{'+'.join(self.languages)}:psm{self.psm}:v3"
+        return f"{self.engine_name}:{'+'.join(self.languages)}:psm{self.psm}:v7"
 
     def image_file(self, path: Path) -> OcrResult:
         """OCR an image file (cached by content hash and settings)."""
@@ -151,12 +121,15 @@ class Ocr:
 
     def image(self, img: Image.Image) -> OcrResult:
         """OCR an in-memory image (not cached)."""
-        return self._engine.recognize(prepare(img))
+        text, conf, words = self._engine.recognize(self._engine.prepare(img))
+        return OcrResult(clean_text(text), round(conf, 1), [(w, round(c, 1)) for w, c in words])
 
     def _cache_get(self, key: str) -> OcrResult | None:
         file = self.cache_dir / key[:2] / f"{key}.json"
         try:
-            return OcrResult(**json.loads(file.read_text(encoding="utf-8")))
+            data = json.loads(file.read_text(encoding="utf-8"))
+            data["words"] = [(str(w), float(c)) for w, c in data.get("words", [])]
+            return OcrResult(**data)
         except (OSError, ValueError, TypeError):
             return None
 

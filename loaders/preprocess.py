@@ -75,4 +75,12 @@ def prepare(img: Image.Image) -> Image.Image:
     if max(gray.size) < 1600:
         scale = 2 if max(gray.size) >= 800 else 3
         gray = gray.resize((gray.width * scale, gray.height * scale), Image.LANCZOS)
-    return ImageOps.autocontrast(deskew(even_light(gray)), cutoff=1)
+    return stretch(deskew(even_light(gray)))
+
+
+def stretch(gray: Image.Image) -> Image.Image:
+    """Stretch low-contrast images to full range; leave images that already have dark ink."""
+    lo, hi = np.percentile(np.asarray(gray), [0.2, 99.8])
+    if hi - lo >= 120:
+        return gray  # stretching a nearly blank page would turn compression noise into ink
+    return ImageOps.autocontrast(gray, cutoff=0.2)

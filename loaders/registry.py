@@ -11,6 +11,8 @@ from loaders.errors import MmragError
 
 LOADERS: dict[str, str] = {
     "pdf": "loaders.pdf:PdfLoader",
+    "subtitles": "loaders.subtitles:SubtitleLoader",
+    "video": "loaders.video:VideoLoader",
     "image": "loaders.image:ImageLoader",
     "text": "loaders.text:TextLoader",
 }

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipelines.errors import StoreError
+from pipelines.lexical import LexicalIndex
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
@@ -39,6 +40,7 @@ class Catalog:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._db: sqlite3.Connection | None = None
+        self._lexical: LexicalIndex | None = None
 
     def exists(self) -> bool:
         return self.path.is_file()
@@ -59,8 +61,19 @@ class Catalog:
     def sources(self) -> list[str]:
         return [r[0] for r in self.db().execute("SELECT source FROM files ORDER BY source")]
 
-    def put(self, entry: Entry) -> None:
+    @property
+    def lexical(self) -> LexicalIndex:
+        """The BM25 index of node texts, stored in the same database."""
+        if self._lexical is None:
+            self._lexical = LexicalIndex(self.db())
+        return self._lexical
+
+    def put(self, entry: Entry, texts: list[tuple[str, str, str]] | None = None,
+            old_ids: list[str] | None = None) -> None:
+        """Record `entry` and swap its lexical rows (node_id, modality, text) in one transaction."""
         with self.db() as db:
+            self.lexical.delete([*(old_ids or []), *(t[0] for t in texts or [])])
+            self.lexical.add(texts or [])
             db.execute(
                 "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
                 (entry.source, entry.hash, json.dumps(entry.text_ids),
@@ -68,7 +81,11 @@ class Catalog:
             )
 
     def remove(self, source: str) -> None:
+        """Forget `source` and its lexical rows."""
+        entry = self.get(source)
         with self.db() as db:
+            if entry:
+                self.lexical.delete(entry.text_ids + entry.image_ids)
             db.execute("DELETE FROM files WHERE source = ?", (source,))
 
     def set_meta(self, key: str, value: str) -> None:
@@ -82,7 +99,7 @@ class Catalog:
     def close(self) -> None:
         if self._db is not None:
             self._db.close()
-            self._db = None
+            self._db = self._lexical = None
 
 
 class IngestLock:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
@@ -101,6 +101,11 @@ class ChunkingConfig(Strict):
 class RetrievalConfig(Strict):
     top_k: int = Field(5, ge=1, le=100)
     min_score: float = Field(0.0, ge=0.0, le=1.0, description="drop hits below this cosine")
+    mode: Literal["hybrid", "dense", "lexical"] = "hybrid"
+    dense_weight: float = Field(1.0, ge=0.0)
+    lexical_weight: float = Field(1.0, ge=0.0)
+    rrf_k: int = Field(60, ge=1, description="reciprocal rank fusion constant")
+    candidates: int = Field(20, ge=1, le=500, description="hits taken from each retriever")
 
 
 class LLMConfig(Strict):

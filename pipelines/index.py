@@ -74,9 +74,10 @@ class Index:
             stale = [i for i in (old.ids[modality] if old else []) if i not in keep]
             self.store.delete(modality, stale)
             self.store.add(modality, by_modality[modality])
-        self.catalog.put(Entry(source, content_hash,
-                               [n.node_id for n in by_modality["text"]],
-                               [n.node_id for n in by_modality["image"]]))
+        texts = [(n.node_id, n.metadata.get("modality", "text"), n.get_content()) for n in nodes]
+        entry = Entry(source, content_hash, [n.node_id for n in by_modality["text"]],
+                      [n.node_id for n in by_modality["image"]])
+        self.catalog.put(entry, texts, old.text_ids + old.image_ids if old else [])
         return len(nodes)
 
     def remove(self, source: str) -> None:
@@ -86,6 +87,22 @@ class Index:
             for modality in MODALITIES:
                 self.store.delete(modality, entry.ids[modality])
             self.catalog.remove(source)
+
+    def fetch(self, modality: str, ids: list[str], query_embedding: list[float]) -> list[Any]:
+        """Nodes by id as `NodeWithScore`s, scored by cosine with the query embedding."""
+        import numpy as np
+        from llama_index.core.schema import NodeWithScore
+        from llama_index.core.vector_stores.utils import metadata_dict_to_node
+
+        if not ids:
+            return []
+        got = self.store.collection(modality).get(
+            ids=ids, include=["documents", "metadatas", "embeddings"])
+        query = np.asarray(query_embedding)
+        return [NodeWithScore(node=metadata_dict_to_node(meta, text=text),
+                              score=float(np.dot(np.asarray(vec), query)))
+                for text, meta, vec in zip(got["documents"], got["metadatas"],
+                                           got["embeddings"], strict=True)]
 
     def check_ready(self) -> None:
         """Raise a StoreError telling the user to ingest when there is nothing to search."""

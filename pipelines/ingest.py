@@ -103,10 +103,12 @@ def collect(config: PipelineConfig, ocr: object, artifacts: Path) -> list[tuple[
 
 
 def file_hash(path: Path, loader: Loader, settings: str) -> str:
+    """Content hash of the file, the files it depends on, and the settings that shape nodes."""
     digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
+    for part in [path, *loader.dependencies(path)]:
+        with part.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
     digest.update(f"{loader.name}:{json.dumps(loader.params, sort_keys=True)}:{settings}".encode())
     return digest.hexdigest()
 

@@ -1,4 +1,4 @@
-"""Dense retrieval over the text and image collections, merged into one ranking."""
+"""Hybrid retrieval: dense (Chroma, text + image collections) and lexical (BM25), fused by RRF."""
 
 from __future__ import annotations
 
@@ -7,6 +7,15 @@ from typing import Any
 from pipelines.config import RetrievalConfig
 from pipelines.index import Index
 from pipelines.store import MODALITIES
+
+
+def rrf(rankings: list[tuple[float, list[str]]], k: int) -> dict[str, float]:
+    """Reciprocal rank fusion of weighted rankings of ids: sum of weight / (k + rank)."""
+    fused: dict[str, float] = {}
+    for weight, ids in rankings:
+        for rank, node_id in enumerate(ids, start=1):
+            fused[node_id] = fused.get(node_id, 0.0) + weight / (k + rank)
+    return fused
 
 
 class Retriever:
@@ -22,9 +31,24 @@ class Retriever:
         self.config = config
 
     def retrieve(self, query_text: str, top_k: int | None = None) -> list[Any]:
-        k = top_k or self.config.top_k
+        cfg = self.config
+        k = top_k or cfg.top_k
         vector = self.index.embed_model.get_query_embedding(query_text)
-        hits = [hit for modality in MODALITIES for hit in self.index.search(vector, k, modality)]
-        hits = [h for h in hits if (h.score or 0.0) >= self.config.min_score]
-        hits.sort(key=lambda h: h.score or 0.0, reverse=True)
-        return hits[:k]
+        pool = max(k, cfg.candidates)
+        dense = [] if cfg.mode == "lexical" else sorted(
+            (h for m in MODALITIES for h in self.index.search(vector, pool, m)),
+            key=lambda h: h.score or 0.0, reverse=True)[:pool]
+        lexical = ([] if cfg.mode == "dense"
+                   else self.index.catalog.lexical.search(query_text, pool))
+        nodes = {h.node.node_id: h for h in dense}
+        missing: dict[str, list[str]] = {m: [] for m in MODALITIES}
+        for node_id, modality, _ in lexical:
+            if node_id not in nodes:
+                missing[modality].append(node_id)
+        for modality, ids in missing.items():
+            nodes.update({h.node.node_id: h for h in self.index.fetch(modality, ids, vector)})
+        fused = rrf([(cfg.dense_weight, [h.node.node_id for h in dense]),
+                     (cfg.lexical_weight, [i for i, _, _ in lexical])], cfg.rrf_k)
+        ranked = sorted(fused, key=lambda i: fused[i], reverse=True)
+        hits = [nodes[i] for i in ranked if i in nodes]
+        return [h for h in hits if (h.score or 0.0) >= cfg.min_score][:k]

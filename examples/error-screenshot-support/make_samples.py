@@ -1595,7 +1595,7 @@ def main() -> None:
             raise FileNotFoundError(shot.expected)
         save_png(shot.render(), QUERY_DIR / shot.image)
         print("png ", f"queries/{shot.image}")
-        records.append({"id": shot.id, "question": shot.question, "image": shot.image, "expected": shot.expected})
+        records.append({"id": shot.id, "question": shot.question, "image": shot.image, "expected": shot.expected, "ocr_key": shot.key})
     with open(QUERY_DIR / "queries.jsonl", "w", encoding="utf-8") as f:
         for rec in records:
             f.write(json.dumps(rec, ensure_ascii=False) + "\n")

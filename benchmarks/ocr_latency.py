@@ -1,0 +1,69 @@
+"""Screenshot OCR latency and accuracy: plain Tesseract versus the pipeline's OCR.
+
+Accuracy is whether each screenshot's key error text (`ocr_key` in queries.jsonl) is read
+exactly (whitespace and case ignored). The pipeline runs without its cache.
+
+Run: .venv/bin/python benchmarks/ocr_latency.py [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytesseract
+from PIL import Image
+
+from loaders.ocr import Ocr
+
+QUERIES = Path(__file__).resolve().parent.parent / "examples/error-screenshot-support/queries"
+
+
+def squash(text: str) -> str:
+    return "".join(text.split()).lower()
+
+
+def measure(name: str, read: Callable[[Path], str], items: list[dict], runs: int) -> None:
+    times, found = [], 0
+    for item in items:
+        path = QUERIES / item["image"]
+        best = float("inf")
+        for _ in range(runs):
+            started = time.perf_counter()
+            text = read(path)
+            best = min(best, time.perf_counter() - started)
+        times.append(best)
+        found += squash(item["ocr_key"]) in squash(text)
+    times.sort()
+    p95 = times[min(len(times) - 1, int(0.95 * len(times)))]
+    print(f"{name:<34} p50 {statistics.median(times):5.2f} s  p95 {p95:5.2f} s  "
+          f"key text read {found}/{len(items)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=1, help="runs per image (best is kept)")
+    runs = parser.parse_args().runs
+    items = [json.loads(line) for line in (QUERIES / "queries.jsonl").read_text().splitlines()]
+    size = Image.open(QUERIES / items[0]["image"]).size
+    print(f"{len(items)} screenshots (e.g. {size[0]}x{size[1]}), best of {runs} run(s) each")
+
+    def plain(lang: str) -> Callable[[Path], str]:
+        return lambda p: pytesseract.image_to_string(Image.open(p), lang=lang)
+
+    def pipeline(p: Path) -> str:
+        with tempfile.TemporaryDirectory() as cache:
+            return Ocr("tesseract", ["eng", "chi_sim"], cache_dir=cache).image_file(p).text
+
+    measure("plain tesseract eng", plain("eng"), items, runs)
+    measure("plain tesseract eng+chi_sim", plain("eng+chi_sim"), items, runs)
+    measure("pipeline OCR eng+chi_sim", pipeline, items, runs)
+
+
+if __name__ == "__main__":
+    main()

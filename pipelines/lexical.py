@@ -1,0 +1,69 @@
+"""Lexical BM25 index in SQLite FTS5 beside the catalog: identifiers whole, Chinese via jieba."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterable
+
+_CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+# Identifiers and error codes stay whole: ERR_CONNECTION_REFUSED, 0x80070005, deploy.sh, v1.2.3
+_WORD = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.:/-]*[A-Za-z0-9_])?")
+_SCHEMA = """CREATE VIRTUAL TABLE IF NOT EXISTS lexical USING fts5(
+    node_id UNINDEXED, modality UNINDEXED, body, tokenize = "unicode61 tokenchars '_.:/-'")"""
+MAX_QUERY_TERMS = 64
+
+
+def _jieba():  # noqa: ANN202
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased tokens: whole identifiers plus their parts, and jieba words for Chinese."""
+    tokens: list[str] = []
+    for word in _WORD.findall(text):
+        tokens.append(word.lower())
+        parts = re.split(r"[_.:/-]+", word)
+        if len(parts) > 1:
+            tokens += [p.lower() for p in parts if p]
+    for run in _CJK_RUN.findall(text):
+        tokens += [t for t in _jieba().lcut_for_search(run) if t.strip()]
+    return tokens
+
+
+class LexicalIndex:
+    """BM25 search over node texts, kept in the catalog's SQLite database.
+
+    Args:
+        db: The catalog connection; writes join the caller's transaction.
+    """
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        self.db.execute(_SCHEMA)
+
+    def add(self, nodes: Iterable[tuple[str, str, str]]) -> None:
+        """Index (node_id, modality, text) rows."""
+        self.db.executemany(
+            "INSERT INTO lexical (node_id, modality, body) VALUES (?, ?, ?)",
+            [(nid, modality, " ".join(tokenize(text))) for nid, modality, text in nodes],
+        )
+
+    def delete(self, node_ids: list[str]) -> None:
+        self.db.executemany("DELETE FROM lexical WHERE node_id = ?", [(i,) for i in node_ids])
+
+    def search(self, query: str, top_k: int) -> list[tuple[str, str, float]]:
+        """(node_id, modality, bm25 score; higher is better) of the best matches."""
+        terms = list(dict.fromkeys(tokenize(query)))[:MAX_QUERY_TERMS]
+        if not terms:
+            return []
+        match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+        rows = self.db.execute(
+            "SELECT node_id, modality, bm25(lexical) AS rank FROM lexical "
+            "WHERE lexical MATCH ? ORDER BY rank LIMIT ?", (match, top_k)).fetchall()
+        return [(nid, modality, -rank) for nid, modality, rank in rows]
