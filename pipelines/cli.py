@@ -87,15 +87,18 @@ def show_config(pipeline: str, overrides: tuple[str, ...]) -> None:
 @click.argument("pipeline")
 @click.option("--prune", is_flag=True, help="Delete the nodes of files no longer in the sources.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--workers", type=click.IntRange(0, 64), default=None,
+              help="Loader processes (default: ingest.workers, else the number of cores).")
 @set_option
 @user_errors
-def ingest(pipeline: str, prune: bool, as_json: bool, overrides: tuple[str, ...]) -> None:
+def ingest(pipeline: str, prune: bool, as_json: bool, workers: int | None,
+           overrides: tuple[str, ...]) -> None:
     """Incrementally ingest the config's sources (unchanged files are skipped)."""
     from pipelines.progress import file_progress
 
     runner = _runner(pipeline, overrides)
     with file_progress("ingest", enabled=not as_json) as progress:
-        summary = runner.ingest(prune=prune, progress=progress)
+        summary = runner.ingest(prune=prune, progress=progress, workers=workers)
     if as_json:
         _echo_json(summary.to_dict())
     else:

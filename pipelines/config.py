@@ -98,6 +98,12 @@ class ChunkingConfig(Strict):
     chunk_overlap: int = Field(40, ge=0)
 
 
+class IngestConfig(Strict):
+    workers: int | None = Field(None, ge=0, description="loader processes; null = cores")
+    file_timeout: float | None = Field(300.0, gt=0, description="seconds per file")
+    on_error: Literal["skip", "fail"] = "skip"
+
+
 class RetrievalConfig(Strict):
     top_k: int = Field(5, ge=1, le=100)
     min_score: float = Field(0.0, ge=0.0, le=1.0, description="drop hits below this cosine")
@@ -134,6 +140,7 @@ class PipelineConfig(Strict):
     ocr: OcrConfig = Field(default_factory=OcrConfig)
     index: IndexConfig = Field(default_factory=IndexConfig)
     chunking: ChunkingConfig = Field(default_factory=ChunkingConfig)
+    ingest: IngestConfig = Field(default_factory=IngestConfig)
     retrieval: RetrievalConfig = Field(default_factory=RetrievalConfig)
     llm: LLMConfig = Field(default_factory=LLMConfig)
     prompt: str | None = None

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import glob
-import hashlib
-import json
+import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from loaders.base import Loader
 from loaders.errors import LoaderError
-from loaders.registry import loader_class, loader_names, pick_loader
 from pipelines.chunking import Chunker
-from pipelines.config import PipelineConfig, SourceConfig
-from pipelines.errors import ConfigError
+from pipelines.config import PipelineConfig
 from pipelines.index import Index
+from pipelines.loading import load_files
+from pipelines.sources import collect, display_source, file_hash
 
 Progress = Callable[[str, str], None]  # (file, status) after each file
 
@@ -51,68 +49,6 @@ class IngestSummary:
         return "\n".join(lines)
 
 
-def display_source(path: Path, folder: Path) -> str:
-    """The file's path relative to the config folder when under it, else absolute."""
-    try:
-        return str(path.resolve().relative_to(folder.resolve()))
-    except ValueError:
-        return str(path.resolve())
-
-
-def build_loaders(source: SourceConfig, ocr: object, artifacts: Path) -> list[Loader]:
-    """The loader named by the source, or every registered loader in priority order."""
-    names = [source.loader] if source.loader else loader_names()
-    return [loader_class(name)(ocr=ocr, artifacts_dir=artifacts, **source.params)
-            for name in names]
-
-
-def iter_files(source: SourceConfig) -> Iterator[Path]:
-    """Files of one source entry: a file, a folder (recursive) or a glob."""
-    path = Path(source.path)
-    if any(ch in source.path for ch in "*?["):
-        matches = sorted(Path(p) for p in glob.glob(source.path, recursive=True))
-        yield from (p for p in matches if p.is_file())
-    elif path.is_dir():
-        yield from sorted(p for p in path.rglob("*") if p.is_file() and not _hidden(p, path))
-    elif path.is_file():
-        yield path
-    else:
-        raise ConfigError(f"source path not found: {source.path}")
-
-
-def _hidden(path: Path, root: Path) -> bool:
-    return any(part.startswith(".") for part in path.relative_to(root).parts)
-
-
-def collect(config: PipelineConfig, ocr: object, artifacts: Path) -> list[tuple[Path, Loader]]:
-    """Every (file, loader) pair of the config's sources; unsupported files are left out."""
-    if not config.sources:
-        raise ConfigError(f"{config.path}: sources: no sources configured")
-    pairs: list[tuple[Path, Loader]] = []
-    for i, source in enumerate(config.sources):
-        loaders = build_loaders(source, ocr, artifacts)
-        try:
-            files = list(iter_files(source))
-        except ConfigError as exc:
-            raise ConfigError(f"{config.path}: sources.{i}.path: {exc}") from None
-        pairs += [(f, loader) for f in files if (loader := pick_loader(f, loaders))]
-    if not pairs:
-        where = ", ".join(s.path for s in config.sources)
-        raise ConfigError(f"knowledge base is empty: no loadable files in {where}")
-    return pairs
-
-
-def file_hash(path: Path, loader: Loader, settings: str) -> str:
-    """Content hash of the file, the files it depends on, and the settings that shape nodes."""
-    digest = hashlib.sha256()
-    for part in [path, *loader.dependencies(path)]:
-        with part.open("rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
-    digest.update(f"{loader.name}:{json.dumps(loader.params, sort_keys=True)}:{settings}".encode())
-    return digest.hexdigest()
-
-
 class _Writer:
     """Collects loaded files and embeds their nodes in batches before storing them."""
 
@@ -135,25 +71,21 @@ class _Writer:
 
 
 def ingest(config: PipelineConfig, index: Index, ocr: object, prune: bool = False,
-           progress: Progress | None = None) -> IngestSummary:
-    """Bring the index up to date with the config's sources."""
+           progress: Progress | None = None, workers: int | None = None) -> IngestSummary:
+    """Bring the index up to date with the config's sources.
+
+    Args:
+        workers: Loader processes (default `ingest.workers`, else the number of cores).
+    """
     started = time.perf_counter()
     summary = IngestSummary()
-    pairs = collect(config, ocr, index.state_dir / "artifacts")
-    chunker = Chunker(config.chunking.chunk_size, config.chunking.chunk_overlap)
     settings = f"{index.fingerprint()}:{getattr(ocr, 'settings', lambda: '')()}"
+    pairs = collect(config, ocr, index.state_dir / "artifacts")
     with index.lock():
-        writer = _Writer(index, summary, config.index.text_embedding.batch_size)
-        seen: set[str] = set()
-        for path, loader in pairs:
-            source = display_source(path, config.folder)
-            seen.add(source)
-            status = _ingest_file(path, source, loader, chunker, settings, writer)
-            if progress:
-                progress(source, status)
-        writer.flush()
+        todo, seen = _changed(pairs, config, index, settings, summary, progress)
+        _load_and_store(todo, config, index, summary, progress, workers)
         if prune:
-            for source in set(index.catalog.sources()) - seen:
+            for source in sorted(set(index.catalog.sources()) - seen):
                 index.remove(source)
                 summary.removed.append(source)
         index.catalog.set_meta("last_ingest", time.strftime("%Y-%m-%dT%H:%M:%S"))
@@ -161,23 +93,63 @@ def ingest(config: PipelineConfig, index: Index, ocr: object, prune: bool = Fals
     return summary
 
 
-def _ingest_file(path: Path, source: str, loader: Loader, chunker: Chunker, settings: str,
-                 writer: _Writer) -> str:
-    summary = writer.summary
-    try:
-        content_hash = file_hash(path, loader, settings)
-        entry = writer.index.catalog.get(source)
+def _changed(pairs: list[tuple[Path, Loader]], config: PipelineConfig, index: Index,
+             settings: str, summary: IngestSummary, progress: Progress | None
+             ) -> tuple[list[_Job], set[str]]:
+    """Files that are new or changed since the last ingest (unchanged ones are counted)."""
+    todo: list[_Job] = []
+    seen: set[str] = set()
+    for path, loader in pairs:
+        source = display_source(path, config.folder)
+        seen.add(source)
+        try:
+            content_hash = file_hash(path, loader, settings)
+        except OSError as exc:
+            _fail(summary, config, source, f"{path}: cannot read ({exc.strerror or exc})")
+            continue
+        entry = index.catalog.get(source)
         if entry and entry.hash == content_hash:
             summary.unchanged.append(source)
-            return "unchanged"
-        docs = list(loader.load(path))
-    except LoaderError as exc:
-        summary.failed.append((source, str(exc)))
-        return "failed"
-    except Exception as exc:  # a loader bug or a library error must not stop the run
-        summary.failed.append((source, f"{path}: {exc.__class__.__name__}: {exc}"))
-        return "failed"
-    nodes = chunker.nodes(docs, source, content_hash)
-    writer.add(source, content_hash, nodes)
-    (summary.loaded if nodes else summary.empty).append(source)
-    return "loaded" if nodes else "empty"
+            if progress:
+                progress(source, "unchanged")
+        else:
+            todo.append(_Job(path, source, loader, content_hash))
+    return todo, seen
+
+
+def _load_and_store(todo: list[_Job], config: PipelineConfig, index: Index,
+                    summary: IngestSummary, progress: Progress | None,
+                    workers: int | None) -> None:
+    chunker = Chunker(config.chunking.chunk_size, config.chunking.chunk_overlap)
+    writer = _Writer(index, summary, config.index.text_embedding.batch_size)
+    count = workers if workers is not None else config.ingest.workers or os.cpu_count() or 1
+    jobs = [(job.path, job.loader) for job in todo]
+    try:
+        for i, docs, error in load_files(jobs, min(count, len(jobs)), config.ingest.file_timeout):
+            job = todo[i]
+            if error is not None:
+                _fail(summary, config, job.source, error)
+                status = "failed"
+            else:
+                nodes = chunker.nodes(docs or [], job.source, job.content_hash)
+                writer.add(job.source, job.content_hash, nodes)
+                (summary.loaded if nodes else summary.empty).append(job.source)
+                status = "loaded" if nodes else "empty"
+            if progress:
+                progress(job.source, status)
+    finally:
+        writer.flush()  # what was loaded before a failure stays indexed
+
+
+def _fail(summary: IngestSummary, config: PipelineConfig, source: str, error: str) -> None:
+    summary.failed.append((source, error))
+    if config.ingest.on_error == "fail":
+        raise LoaderError(source, f"ingest stopped (ingest.on_error=fail): {error}")
+
+
+@dataclass
+class _Job:
+    path: Path
+    source: str
+    loader: Loader
+    content_hash: str

@@ -61,11 +61,13 @@ class Runner:
             self._engine = registry.resolve("llm", cfg.type)(cfg, prompt, self.index.embed_model)
         return self._engine
 
-    def ingest(self, prune: bool = False, progress: Any = None) -> Any:
+    def ingest(self, prune: bool = False, progress: Any = None, workers: int | None = None
+               ) -> Any:
         """Incrementally index the config's sources; returns an `IngestSummary`."""
         from pipelines.ingest import ingest
 
-        return ingest(self.config, self.index, self.ocr, prune=prune, progress=progress)
+        return ingest(self.config, self.index, self.ocr, prune=prune, progress=progress,
+                      workers=workers)
 
     def ocr_image(self, path: str | Path) -> OcrResult:
         """The OCR text of one image, as the pipeline sees it."""

@@ -32,3 +32,29 @@ class EchoEngine(Engine):
 
 class NotAnEngine:
     pass
+
+
+class HangingLoader(Loader):
+    """Never finishes: stands in for a file that makes a parser hang."""
+
+    name = "hang"
+    suffixes = (".hang",)
+
+    def load(self, path: Path) -> Iterator[Document]:
+        import time
+
+        time.sleep(600)
+        yield Document(text="never", source=str(path))
+
+
+class CrashingLoader(Loader):
+    """Kills its process: stands in for a native-library crash."""
+
+    name = "crash"
+    suffixes = (".crash",)
+
+    def load(self, path: Path) -> Iterator[Document]:
+        import os
+
+        os._exit(3)
+        yield Document(text="never", source=str(path))

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from pipelines.errors import ConfigError, InputError, StoreError
+from pipelines.errors import ConfigError, InputError, LoaderError, StoreError
 from pipelines.runner import Runner
 from tests.conftest import write_config
 
@@ -147,3 +147,33 @@ def test_second_ingest_at_once_is_refused(kb: Path, tmp_path: Path) -> None:
     runner = make_runner(tmp_path)
     with runner.index.lock(), pytest.raises(StoreError, match="another ingest"):
         make_runner(tmp_path).ingest()
+
+
+def robust_runner(tmp_path: Path, extra: str = "") -> Runner:
+    (tmp_path / "kb" / "stuck.hang").write_text("x")
+    (tmp_path / "kb" / "boom.crash").write_text("x")
+    custom = "tests.pipelines.custom_components"
+    body = f"""name: tiny
+sources:
+  - {{path: kb, loader: {custom}.HangingLoader}}
+  - {{path: kb, loader: {custom}.CrashingLoader}}
+  - {{path: kb}}
+ingest: {{file_timeout: 3{extra}}}
+"""
+    return Runner.from_config(write_config(tmp_path, body))
+
+
+def test_hung_and_crashing_loaders_fail_alone(kb: Path, tmp_path: Path) -> None:
+    summary = robust_runner(tmp_path).ingest(workers=2)
+    failed = dict(summary.failed)
+    assert "took longer than 3 s (ingest.file_timeout); skipped" in failed["kb/stuck.hang"]
+    assert "the loader crashed (exit code 3)" in failed["kb/boom.crash"]
+    assert sorted(summary.loaded) == ["kb/disk.md", "kb/docker.md"]
+
+
+def test_on_error_fail_stops_with_one_line(kb: Path, tmp_path: Path) -> None:
+    (tmp_path / "kb" / "broken.pdf").write_bytes(b"%PDF-1.4 garbage")
+    config = write_config(tmp_path, "name: tiny\nsources: [{path: kb}]\n"
+                                    "ingest: {on_error: fail, workers: 1}\n")
+    with pytest.raises(LoaderError, match=r"ingest stopped \(ingest.on_error=fail\): .*broken.pdf"):
+        Runner.from_config(config).ingest()
