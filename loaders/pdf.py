@@ -27,12 +27,28 @@ class PdfLoader(Loader):
         except pdfium.PdfiumError as exc:
             raise LoaderError(path, _explain(str(exc))) from None
         try:
-            for index in range(len(pdf)):
-                text = _page_text(pdf, index)
-                if text:
-                    yield Document(text=text, source=str(path), page=index + 1)
+            texts, failed = _pages(pdf)
         finally:
             pdf.close()
+        if failed and len(failed) == len(texts) + len(failed):
+            raise LoaderError(path, f"no page could be read ({len(failed)} pages)")
+        note = {"failed_pages": ", ".join(map(str, failed))} if failed else {}
+        for page, text in texts:
+            if text:
+                yield Document(text=text, source=str(path), page=page, metadata=dict(note))
+
+
+def _pages(pdf: object) -> tuple[list[tuple[int, str]], list[int]]:
+    """(page number, text) of readable pages and the numbers of pages PDFium cannot load."""
+    import pypdfium2 as pdfium
+
+    texts, failed = [], []
+    for index in range(len(pdf)):  # type: ignore[arg-type]
+        try:
+            texts.append((index + 1, _page_text(pdf, index)))
+        except pdfium.PdfiumError:
+            failed.append(index + 1)
+    return texts, failed
 
 
 def _page_text(pdf: object, index: int) -> str:

@@ -28,6 +28,7 @@ class IngestSummary:
     empty: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     nodes_added: int = 0
     seconds: float = 0.0
 
@@ -38,6 +39,7 @@ class IngestSummary:
             "removed": len(self.removed), "nodes_added": self.nodes_added,
             "seconds": round(self.seconds, 3),
             "failures": [{"source": s, "error": e} for s, e in self.failed],
+            "warnings": self.warnings,
         }
 
     def text(self) -> str:
@@ -46,6 +48,7 @@ class IngestSummary:
                  f"{len(self.removed)} removed; {self.nodes_added} nodes added "
                  f"in {self.seconds:.1f}s"]
         lines += [f"  failed: {error}" for _, error in self.failed]
+        lines += [f"  warning: {warning}" for warning in self.warnings]
         return "\n".join(lines)
 
 
@@ -131,6 +134,10 @@ def _load_and_store(todo: list[_Job], config: PipelineConfig, index: Index,
                 _fail(summary, config, job.source, error)
                 status = "failed"
             else:
+                bad_pages = {d.metadata.get("failed_pages") for d in docs or []} - {None}
+                if bad_pages:
+                    summary.warnings.append(f"{job.source}: unreadable pages skipped: "
+                                            f"{bad_pages.pop()}")
                 nodes = chunker.nodes(docs or [], job.source, job.content_hash)
                 writer.add(job.source, job.content_hash, nodes)
                 (summary.loaded if nodes else summary.empty).append(job.source)

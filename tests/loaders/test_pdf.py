@@ -46,3 +46,10 @@ def test_multi_page_pdf_numbers_pages() -> None:
     pdf = CORPUS / "sample-files/004-pdflatex-4-pages/pdflatex-4-pages.pdf"
     pages = [d.page for d in PdfLoader().load(pdf)]
     assert pages == [1, 2, 3, 4]
+
+
+@corpus
+def test_pdf_whose_pages_cannot_load_is_one_line_error() -> None:
+    pdf = CORPUS / "pdf.js/test/pdfs/poppler-937-0-fuzzed.pdf"
+    with pytest.raises(LoaderError, match=r"poppler-937-0-fuzzed\.pdf: no page could be read"):
+        list(PdfLoader().load(pdf))
