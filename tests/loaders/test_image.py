@@ -78,3 +78,13 @@ def test_decompression_bomb_is_refused(tmp_path: Path, monkeypatch: pytest.Monke
 
 def test_clean_text_joins_cjk() -> None:
     assert clean_text("磁 盘 空 间 不 足\n\n  No space  ") == "磁盘空间不足\nNo space"
+
+
+def test_multipage_tiff_gives_one_document_per_page(tmp_path: Path, ocr: Ocr) -> None:
+    pages = [draw(f"Page number {n} of the manual") for n in (1, 2)]
+    path = tmp_path / "scan.tiff"
+    pages[0].save(path, save_all=True, append_images=pages[1:])
+    docs = list(ImageLoader(ocr=ocr, artifacts_dir=tmp_path / "art").load(path))
+    assert [d.page for d in docs] == [1, 2]
+    assert "Page number 2" in docs[1].text
+    assert Path(docs[1].image).is_file() and docs[1].source == str(path)

@@ -53,3 +53,29 @@ def test_pdf_whose_pages_cannot_load_is_one_line_error() -> None:
     pdf = CORPUS / "pdf.js/test/pdfs/poppler-937-0-fuzzed.pdf"
     with pytest.raises(LoaderError, match=r"poppler-937-0-fuzzed\.pdf: no page could be read"):
         list(PdfLoader().load(pdf))
+
+
+def test_scanned_page_is_ocrd(tmp_path: Path) -> None:
+    from PIL import Image, ImageDraw, ImageFont
+
+    from loaders.ocr import Ocr
+
+    page = Image.new("L", (1700, 2200), 255)  # a letter page at 200 dpi, no text layer
+    ImageDraw.Draw(page).text((150, 300), "Scanned manual: reset the router", fill=0,
+                              font=ImageFont.load_default(size=60))
+    pdf = tmp_path / "scan.pdf"
+    page.save(pdf, "PDF", resolution=200)
+    ocr = Ocr(languages=["eng"], cache_dir=tmp_path / "cache")
+    (doc,) = PdfLoader(ocr=ocr).load(pdf)
+    assert doc.page == 1 and doc.metadata["ocr"] is True
+    assert "reset the router" in doc.text
+    assert list(PdfLoader().load(pdf)) == []  # without OCR a scan has no text
+
+
+@corpus
+def test_scanned_corpus_pdf_yields_text(tmp_path: Path) -> None:
+    from loaders.ocr import Ocr
+
+    pdf = CORPUS / "OCRmyPDF/tests/resources/skew.pdf"
+    docs = list(PdfLoader(ocr=Ocr(languages=["eng"], cache_dir=tmp_path)).load(pdf))
+    assert docs and docs[0].metadata["ocr"] and len(docs[0].text) > 500
