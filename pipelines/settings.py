@@ -6,13 +6,16 @@ import difflib
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
 
-from pipelines.config import PipelineConfig
 from pipelines.errors import ConfigError
+
+if TYPE_CHECKING:  # pydantic models load only when a config is validated (fast `mmrag list`)
+    from pydantic import ValidationError
+
+    from pipelines.config import PipelineConfig
 
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -84,6 +87,10 @@ def load_config(name_or_path: str | Path, overrides: list[str] | dict[str, Any] 
     for key, value in items:
         set_key(data, key, value, path)
     data = _expand_env(data, path, "")
+    from pydantic import ValidationError
+
+    from pipelines.config import PipelineConfig
+
     try:
         config = PipelineConfig.model_validate(data)
     except ValidationError as exc:
@@ -189,6 +196,8 @@ def _describe_one(err: dict[str, Any], path: Path) -> str:
 
 def _valid_keys(loc: list[str]) -> list[str]:
     """Field names of the model at `loc` inside PipelineConfig."""
+    from pipelines.config import PipelineConfig
+
     model: Any = PipelineConfig
     for part in loc:
         if part.isdigit():
@@ -201,6 +210,8 @@ def _valid_keys(loc: list[str]) -> list[str]:
 
 
 def _is_model(obj: Any) -> bool:
+    from pydantic import BaseModel
+
     return isinstance(obj, type) and issubclass(obj, BaseModel)
 
 
