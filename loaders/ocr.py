@@ -103,7 +103,7 @@ class Ocr:
 
     def settings(self) -> str:
         """A fingerprint of what changes the OCR output (part of cache and ingest hashes)."""
-        return f"{self.engine_name}:{'+'.join(self.languages)}:psm{self.psm}:v7"
+        return f"{self.engine_name}:{'+'.join(self.languages)}:psm{self.psm}:v8"
 
     def image_file(self, path: Path) -> OcrResult:
         """OCR an image file (cached by content hash and settings)."""

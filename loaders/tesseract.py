@@ -150,19 +150,20 @@ class TesseractEngine:
         if page.score() < 400 or page.mean_conf() < 60:
             img, page = self._rotated(img, page)
         if self.second:
-            self._cjk_pass(img, page)
+            page = self._cjk_pass(img, page)
         words = [w for line in page.lines for w in line.words]
         conf = sum(c for _, c in words) / len(words) if words else -1.0
         return "\n".join(line.text for line in page.lines), conf, words
 
-    def _read(self, img: Image.Image) -> Page:
+    def _read(self, img: Image.Image, lang: str | None = None) -> Page:
+        lang = lang or self.first
         bands = text_bands(img, self.workers)
         if len(bands) == 1:
             y0, y1 = bands[0]
-            return Page(read_lines(img.crop((0, y0, img.width, y1)), self.first, self.psm, y0))
+            return Page(read_lines(img.crop((0, y0, img.width, y1)), lang, self.psm, y0))
         with ThreadPoolExecutor(max_workers=len(bands)) as pool:
             parts = pool.map(lambda b: read_lines(img.crop((0, b[0], img.width, b[1])),
-                                                  self.first, self.psm, b[0]), bands)
+                                                  lang, self.psm, b[0]), bands)
             return Page([line for part in parts for line in part])
 
     def _rotated(self, img: Image.Image, page: Page) -> tuple[Image.Image, Page]:
@@ -178,14 +179,21 @@ class TesseractEngine:
         candidate = self._read(turned)
         return (turned, candidate) if candidate.score() > page.score() else (img, page)
 
-    def _cjk_pass(self, img: Image.Image, page: Page) -> None:
-        """Re-read low-confidence lines with the CJK languages; keep the better reading."""
+    def _cjk_pass(self, img: Image.Image, page: Page) -> Page:
+        """Re-read low-confidence lines with the CJK languages; keep the better reading.
+
+        When most lines are weak (a mostly Chinese page), the whole page is read again instead.
+        """
         weak = [line for line in page.lines if line.conf < LOW_CONF]
         if not weak:
-            return
+            return page
+        if len(weak) * 2 > len(page.lines):
+            again = self._read(img, self.second)
+            return again if again.mean_conf() > page.mean_conf() else page
         groups = [weak[i::self.workers] for i in range(min(self.workers, len(weak)))]
         with ThreadPoolExecutor(max_workers=len(groups)) as pool:
             list(pool.map(lambda group: self._reread(img, group), groups))
+        return page
 
     def _reread(self, img: Image.Image, lines: list[Line]) -> None:
         """Stack the lines' crops into one image, read it once, map results back by position."""
