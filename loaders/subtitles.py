@@ -240,13 +240,18 @@ def _merge(group: list[Cue]) -> Chunk:
     return Chunk(group[0].start, max(cue.end for cue in group), text, len(group))
 
 
-def sibling_video(path: Path) -> Path | None:
-    """The video with the same stem next to `path`, if any (stat calls only)."""
-    for suffix in VIDEO_SUFFIXES:
+def sibling(path: Path, suffixes: tuple[str, ...]) -> Path | None:
+    """The first file with the same stem and one of `suffixes` next to `path` (stat calls)."""
+    for suffix in suffixes:
         for candidate in (path.with_suffix(suffix), path.with_suffix(suffix.upper())):
             if candidate.is_file():
                 return candidate
     return None
+
+
+def sibling_video(path: Path) -> Path | None:
+    """The video with the same stem next to `path`, if any."""
+    return sibling(path, VIDEO_SUFFIXES)
 
 
 class SubtitleLoader(Loader):

@@ -17,6 +17,7 @@ from loaders.subtitles import (
     chunk_cues,
     cues_from_events,
     read_cues,
+    sibling,
 )
 
 # FFmpeg decoders whose output is text (ASS dialogue lines); bitmap tracks (PGS, VobSub) are not.
@@ -25,11 +26,7 @@ TEXT_SUBTITLE_CODECS = {"ass", "ssa", "srt", "subrip", "webvtt", "mov_text", "te
 
 def sibling_subtitles(path: Path) -> Path | None:
     """The first `.srt`/`.vtt`/`.ass`/`.ssa` file with the same stem next to `path`."""
-    for suffix in SUBTITLE_SUFFIXES:
-        for candidate in (path.with_suffix(suffix), path.with_suffix(suffix.upper())):
-            if candidate.is_file():
-                return candidate
-    return None
+    return sibling(path, SUBTITLE_SUFFIXES)
 
 
 def embedded_cues(container: Any) -> tuple[list[Cue], int, str | None]:
