@@ -14,8 +14,16 @@ LOADERS: dict[str, str] = {
     "subtitles": "loaders.subtitles:SubtitleLoader",
     "video": "loaders.video:VideoLoader",
     "image": "loaders.image:ImageLoader",
+    "html": "loaders.html:HtmlLoader",
     "text": "loaders.text:TextLoader",
 }
+# Loaders used only when a source names them (they would accept any file).
+EXPLICIT: dict[str, str] = {"langchain": "loaders.langchain:LangChainLoader"}
+
+
+def known() -> dict[str, str]:
+    """Every loader name: the automatic ones in priority order, then the explicit-only ones."""
+    return {**LOADERS, **EXPLICIT}
 
 
 def unknown_name(kind: str, name: str, valid: list[str]) -> MmragError:
@@ -53,7 +61,7 @@ def loader_names() -> list[str]:
 
 def loader_class(name: str) -> type[Loader]:
     """Resolve a loader short name or dotted path to a Loader subclass."""
-    return import_class("loader", name, LOADERS, Loader)
+    return import_class("loader", name, known(), Loader)
 
 
 def register(name: str, target: str) -> None:

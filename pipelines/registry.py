@@ -31,14 +31,18 @@ _BASES: dict[str, tuple[str, str]] = {
 }
 
 
+def _table(kind: str) -> dict[str, str]:
+    return loader_registry.known() if kind == "loader" else COMPONENTS[kind]
+
+
 def names(kind: str) -> list[str]:
     """The short names valid for `kind`."""
-    return list(COMPONENTS[kind])
+    return list(_table(kind))
 
 
 def check_name(kind: str, name: str) -> None:
     """Raise ValueError unless `name` is a short name of `kind` or a dotted path (no imports)."""
-    if name not in COMPONENTS[kind] and "." not in name:
+    if name not in _table(kind) and "." not in name:
         raise ValueError(str(unknown_name(kind.replace("_", " "), name, names(kind))))
 
 
@@ -48,7 +52,7 @@ def resolve(kind: str, name: str) -> type[Any]:
 
     module, attr = _BASES[kind]
     base = getattr(importlib.import_module(module), attr)
-    return import_class(kind.replace("_", " "), name, COMPONENTS[kind], base)
+    return import_class(kind.replace("_", " "), name, _table(kind), base)
 
 
 def register(kind: str, name: str, target: str) -> None:

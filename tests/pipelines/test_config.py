@@ -133,3 +133,10 @@ def test_show_config_round_trips(name: str, tmp_path: Path) -> None:
     copy = tmp_path / f"{name}.yaml"
     copy.write_text(first, encoding="utf-8")
     assert dump_config(load_config(copy)) == first
+
+
+def test_loader_names_include_explicit_only_loaders(folder: Path) -> None:
+    ok = load_config(write_config(folder, "name: tiny\nsources: [{path: kb, loader: langchain}]\n"))
+    assert ok.sources[0].loader == "langchain"
+    with pytest.raises(ConfigError, match="did you mean 'langchain'"):
+        load_config(write_config(folder, "name: tiny\nsources: [{path: kb, loader: lanchain}]\n"))
