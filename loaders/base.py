@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -69,6 +70,13 @@ class Loader:
     def accepts(self, path: Path) -> bool:
         """Whether this loader handles `path` (by suffix; no file reads)."""
         return path.suffix.lower() in self.suffixes
+
+    def artifact_folder(self, path: Path) -> Path:
+        """A folder of its own under `artifacts_dir` for the evidence images derived from `path`."""
+        key = hashlib.sha1(str(Path(path).resolve()).encode()).hexdigest()[:16]
+        folder = self.artifacts_dir / key
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
 
     def dependencies(self, path: Path) -> list[Path]:
         """Other files whose content goes into `path`'s documents (e.g. a video's subtitles)."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,7 +9,7 @@ from PIL import Image, ImageSequence
 
 from loaders.base import Document, Loader
 from loaders.errors import LoaderError
-from loaders.ocr import open_image
+from loaders.ocr import OcrResult, open_image
 
 
 class ImageLoader(Loader):
@@ -31,8 +30,7 @@ class ImageLoader(Loader):
             result = self.ocr.image_file(path)
             yield _document(path, str(path), result, img.size, None)
             return
-        folder = self.artifacts_dir / hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16]
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = self.artifact_folder(path)
         with Image.open(path) as tiff:
             for number, frame in enumerate(ImageSequence.Iterator(tiff), start=1):
                 page = frame.copy()
@@ -46,11 +44,9 @@ def _frames(path: Path) -> int:
         return int(getattr(img, "n_frames", 1))
 
 
-def _document(path: Path, evidence: str, result: object, size: tuple[int, int],
+def _document(path: Path, evidence: str, result: OcrResult, size: tuple[int, int],
               page: int | None) -> Document:
     return Document(
-        text=result.text,  # type: ignore[attr-defined]
-        source=str(path), modality="image", image=evidence, page=page,
-        metadata={"width": size[0], "height": size[1],
-                  "ocr_confidence": result.confidence},  # type: ignore[attr-defined]
+        text=result.text, source=str(path), modality="image", image=evidence, page=page,
+        metadata={"width": size[0], "height": size[1], "ocr_confidence": result.confidence},
     )

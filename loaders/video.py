@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -182,10 +181,7 @@ class VideoLoader(Loader):
         if frame is None:
             return None
         img = frame.to_image()
-        key = hashlib.sha1(str(Path(path).resolve()).encode()).hexdigest()[:16]
-        folder = self.artifacts_dir / key
-        folder.mkdir(parents=True, exist_ok=True)
-        jpg = folder / f"{t:09.3f}.jpg"
+        jpg = self.artifact_folder(path) / f"{t:09.3f}.jpg"
         img.save(jpg, "JPEG", quality=90)
         text = self.ocr.image(img).text if self.ocr is not None else ""
         return Document(text=text, source=str(path), modality="image", image=str(jpg),

@@ -74,7 +74,8 @@ class Index:
             stale = [i for i in (old.ids[modality] if old else []) if i not in keep]
             self.store.delete(modality, stale)
             self.store.add(modality, by_modality[modality])
-        texts = [(n.node_id, n.metadata.get("modality", "text"), n.get_content()) for n in nodes]
+        texts = [(n.node_id, modality, n.get_content())
+                 for modality, group in by_modality.items() for n in group]
         entry = Entry(source, content_hash, [n.node_id for n in by_modality["text"]],
                       [n.node_id for n in by_modality["image"]])
         self.catalog.put(entry, texts, old.text_ids + old.image_ids if old else [])

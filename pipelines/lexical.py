@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import sqlite3
 from collections.abc import Iterable
@@ -14,6 +15,7 @@ _SCHEMA = """CREATE VIRTUAL TABLE IF NOT EXISTS lexical USING fts5(
 MAX_QUERY_TERMS = 64
 
 
+@functools.cache
 def _jieba():  # noqa: ANN202
     import logging
 

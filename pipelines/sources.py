@@ -29,10 +29,15 @@ def build_loaders(source: SourceConfig, ocr: object, artifacts: Path) -> list[Lo
             for name in names]
 
 
+def is_glob(path: str) -> bool:
+    """Whether a source path is a glob pattern rather than a file or folder."""
+    return any(ch in path for ch in "*?[")
+
+
 def iter_files(source: SourceConfig) -> Iterator[Path]:
     """Files of one source entry: a file, a folder (recursive) or a glob."""
     path = Path(source.path)
-    if any(ch in source.path for ch in "*?["):
+    if is_glob(source.path):
         matches = sorted(Path(p) for p in glob.glob(source.path, recursive=True))
         yield from (p for p in matches if p.is_file())
     elif path.is_dir():

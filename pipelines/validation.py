@@ -9,6 +9,7 @@ from pipelines.config import PipelineConfig
 from pipelines.errors import ConfigError
 from pipelines.prompts import load_prompt
 from pipelines.settings import load_config
+from pipelines.sources import is_glob
 
 
 def validate_config(name_or_path: str, overrides: list[str] | dict[str, Any] | None = None
@@ -17,7 +18,7 @@ def validate_config(name_or_path: str, overrides: list[str] | dict[str, Any] | N
     config = load_config(name_or_path, overrides)
     for i, source in enumerate(config.sources):
         path = source.path
-        if not any(ch in path for ch in "*?[") and not Path(path).exists():
+        if not is_glob(path) and not Path(path).exists():
             raise ConfigError(f"{config.path}: sources.{i}.path: source path not found: {path}")
     if config.prompt:
         load_prompt(config.prompt)
