@@ -22,6 +22,11 @@ MIN_OSD_CONF = 2.0  # Tesseract's orientation confidence needed to turn a page
 MIN_GAP = 12  # px: bands are cut only in blank gaps at least this tall
 
 
+def mean_conf(words: list[tuple[str, float]]) -> float:
+    """Mean confidence of (word, confidence) pairs; 0 when there are none."""
+    return sum(c for _, c in words) / len(words) if words else 0.0
+
+
 @dataclass
 class Line:
     """One recognised text line: words with confidences and its box (x0, y0, x1, y1)."""
@@ -35,20 +40,23 @@ class Line:
 
     @property
     def conf(self) -> float:
-        return sum(c for _, c in self.words) / len(self.words) if self.words else 0.0
+        return mean_conf(self.words)
 
 
 @dataclass
 class Page:
     lines: list[Line] = field(default_factory=list)
 
+    @property
+    def words(self) -> list[tuple[str, float]]:
+        return [w for line in self.lines for w in line.words]
+
     def mean_conf(self) -> float:
-        words = [c for line in self.lines for _, c in line.words]
-        return sum(words) / len(words) if words else 0.0
+        return mean_conf(self.words)
 
     def score(self) -> float:
         """Confident characters recognised: picks the right page rotation."""
-        return sum(len(w) * c for line in self.lines for w, c in line.words if c > 50)
+        return sum(len(w) * c for w, c in self.words if c > 50)
 
 
 def _tesseract():  # noqa: ANN202
@@ -151,8 +159,8 @@ class TesseractEngine:
             img, page = self._rotated(img, page)
         if self.second:
             page = self._cjk_pass(img, page)
-        words = [w for line in page.lines for w in line.words]
-        conf = sum(c for _, c in words) / len(words) if words else -1.0
+        words = page.words
+        conf = mean_conf(words) if words else -1.0
         return "\n".join(line.text for line in page.lines), conf, words
 
     def _read(self, img: Image.Image, lang: str | None = None) -> Page:
