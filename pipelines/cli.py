@@ -111,20 +111,23 @@ def ingest(pipeline: str, prune: bool, as_json: bool, workers: int | None,
 @click.option("--image", "images", multiple=True, metavar="PATH", help="Image(s) to ask about.")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
 @click.option("--stream", is_flag=True, help="Print the answer as it is produced.")
+@click.option("--where", "where", multiple=True, metavar="KEY=VALUE",
+              help="Only retrieve nodes whose metadata matches, e.g. source='docs/*.md', "
+                   "page=2..5, modality=image (repeatable; all must hold).")
 @set_option
 @user_errors
 def query(pipeline: str, question: str, images: tuple[str, ...], as_json: bool, stream: bool,
-          overrides: tuple[str, ...]) -> None:
+          where: tuple[str, ...], overrides: tuple[str, ...]) -> None:
     """Answer one question, optionally about images."""
     runner = _runner(pipeline, overrides)
     if stream and not as_json:
-        for piece in runner.stream(question, list(images)):
+        for piece in runner.stream(question, list(images), list(where)):
             if isinstance(piece, str):
                 click.echo(piece, nl=False)
         click.echo()
         answer = piece
     else:
-        answer = runner.query(question, list(images))
+        answer = runner.query(question, list(images), list(where))
     if as_json:
         _echo_json(answer.to_dict())
         return

@@ -118,7 +118,13 @@ class Index:
                 f"text; check `sources` and run `mmrag ingest {self.config.name}`"
             )
 
-    def search(self, query_embedding: list[float], top_k: int, modality: str) -> list[Any]:
+    def matching_ids(self, where: dict[str, Any]) -> set[str]:
+        """Ids of the nodes (both collections) whose metadata satisfies a Chroma `where`."""
+        return {i for m in MODALITIES if self.store.count(m)
+                for i in self.store.collection(m).get(where=where, include=[])["ids"]}
+
+    def search(self, query_embedding: list[float], top_k: int, modality: str,
+               where: dict[str, Any] | None = None) -> list[Any]:
         """Dense search in one collection: LlamaIndex `NodeWithScore`s, score = cosine."""
         import math
 
@@ -130,7 +136,7 @@ class Index:
             return []
         query = VectorStoreQuery(query_embedding=query_embedding,
                                  similarity_top_k=min(top_k, count))
-        result = self.store.vector_store(modality).query(query)
+        result = self.store.vector_store(modality).query(query, where=where)
         # ChromaVectorStore reports exp(-distance); cosine distance = 1 - cosine.
         return [NodeWithScore(node=node, score=1.0 + math.log(max(sim, 1e-12)))
                 for node, sim in zip(result.nodes, result.similarities or [], strict=False)]

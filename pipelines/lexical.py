@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import functools
+import json
 import re
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 _CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 # Identifiers and error codes stay whole: ERR_CONNECTION_REFUSED, 0x80070005, deploy.sh, v1.2.3
@@ -59,13 +60,20 @@ class LexicalIndex:
     def delete(self, node_ids: list[str]) -> None:
         self.db.executemany("DELETE FROM lexical WHERE node_id = ?", [(i,) for i in node_ids])
 
-    def search(self, query: str, top_k: int) -> list[tuple[str, str, float]]:
-        """(node_id, modality, bm25 score; higher is better) of the best matches."""
+    def search(self, query: str, top_k: int, ids: Collection[str] | None = None
+               ) -> list[tuple[str, str, float]]:
+        """(node_id, modality, bm25 score; higher is better) of the best matches.
+
+        `ids`, when given, restricts the search to those nodes (metadata filters).
+        """
         terms = list(dict.fromkeys(tokenize(query)))[:MAX_QUERY_TERMS]
-        if not terms:
+        if not terms or (ids is not None and not ids):
             return []
         match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
-        rows = self.db.execute(
-            "SELECT node_id, modality, bm25(lexical) AS rank FROM lexical "
-            "WHERE lexical MATCH ? ORDER BY rank LIMIT ?", (match, top_k)).fetchall()
+        sql = "SELECT node_id, modality, bm25(lexical) AS rank FROM lexical WHERE lexical MATCH ?"
+        params: list[object] = [match]
+        if ids is not None:
+            sql += " AND node_id IN (SELECT value FROM json_each(?))"
+            params.append(json.dumps(list(ids)))
+        rows = self.db.execute(sql + " ORDER BY rank LIMIT ?", (*params, top_k)).fetchall()
         return [(nid, modality, -rank) for nid, modality, rank in rows]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pipelines.config import RetrievalConfig
+from pipelines.filters import Where, expand_globs
 from pipelines.index import Index
 from pipelines.store import MODALITIES
 
@@ -30,16 +31,20 @@ class Retriever:
         self.index = index
         self.config = config
 
-    def retrieve(self, query_text: str, top_k: int | None = None) -> list[Any]:
+    def retrieve(self, query_text: str, top_k: int | None = None,
+                 where: Where | None = None) -> list[Any]:
+        """The best `top_k` nodes for the query; `where` filters on metadata (see filters.py)."""
         cfg = self.config
         k = top_k or cfg.top_k
+        where = expand_globs(where, self.index.catalog.sources())
+        allowed = self.index.matching_ids(where) if where else None
         vector = self.index.embed_model.get_query_embedding(query_text)
         pool = max(k, cfg.candidates)
         dense = [] if cfg.mode == "lexical" else sorted(
-            (h for m in MODALITIES for h in self.index.search(vector, pool, m)),
+            (h for m in MODALITIES for h in self.index.search(vector, pool, m, where)),
             key=lambda h: h.score or 0.0, reverse=True)[:pool]
         lexical = ([] if cfg.mode == "dense"
-                   else self.index.catalog.lexical.search(query_text, pool))
+                   else self.index.catalog.lexical.search(query_text, pool, allowed))
         nodes = {h.node.node_id: h for h in dense}
         missing: dict[str, list[str]] = {m: [] for m in MODALITIES}
         for node_id, modality, _ in lexical:

@@ -73,18 +73,24 @@ class Runner:
         """The OCR text of one image, as the pipeline sees it."""
         return self.ocr.image_file(_existing_image(path))
 
-    def query(self, question: str, images: list[str | Path] | None = None) -> Answer:
-        """Answer one question, optionally about images (OCR'd into the query text)."""
-        answer, paths, hits = self._retrieve(question, images)
+    def query(self, question: str, images: list[str | Path] | None = None,
+              where: str | list[str] | dict[str, Any] | None = None) -> Answer:
+        """Answer one question, optionally about images (OCR'd into the query text).
+
+        `where` restricts retrieval by metadata: `"source=docs/*.md"`, `["page=2..5"]`, or a
+        Chroma `where` dict (see `pipelines.filters`).
+        """
+        answer, paths, hits = self._retrieve(question, images, where)
         started = time.perf_counter()
         answer.answer = self.engine.answer(question, answer.query_text, paths, hits)
         _finish(answer, started)
         return answer
 
-    def stream(self, question: str, images: list[str | Path] | None = None
+    def stream(self, question: str, images: list[str | Path] | None = None,
+               where: str | list[str] | dict[str, Any] | None = None
                ) -> Iterator[str | Answer]:
         """Yield the answer text in pieces as the engine produces them, then the `Answer`."""
-        answer, paths, hits = self._retrieve(question, images)
+        answer, paths, hits = self._retrieve(question, images, where)
         started = time.perf_counter()
         parts = []
         for piece in self.engine.stream(question, answer.query_text, paths, hits):
@@ -94,18 +100,21 @@ class Runner:
         _finish(answer, started)
         yield answer
 
-    def _retrieve(self, question: str, images: list[str | Path] | None
+    def _retrieve(self, question: str, images: list[str | Path] | None,
+                  where: str | list[str] | dict[str, Any] | None = None
                   ) -> tuple[Answer, list[str], list[Any]]:
         """OCR the images, build the query text, retrieve: an Answer without its text yet."""
+        from pipelines.filters import parse_where
         from pipelines.retrieval import Retriever
 
         started = time.perf_counter()
+        clause = parse_where(where)
         paths = [_existing_image(p) for p in images or []]
         self.index.check_ready()
         ocr_texts = [self.ocr.image_file(p).text for p in paths]
         ocr_done = time.perf_counter()
         query_text = "\n".join([question.strip(), *[t for t in ocr_texts if t]])
-        hits = Retriever(self.index, self.config.retrieval).retrieve(query_text)
+        hits = Retriever(self.index, self.config.retrieval).retrieve(query_text, where=clause)
         answer = Answer(
             question=question, answer="", query_text=query_text,
             sources=[Source.from_node(rank, hit) for rank, hit in enumerate(hits, start=1)],

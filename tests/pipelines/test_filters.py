@@ -1,0 +1,69 @@
+"""Metadata filters: parsing `--where` and restricting dense + lexical retrieval."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from pipelines.cli import main
+from pipelines.errors import InputError
+from pipelines.filters import expand_globs, parse_where
+
+
+def test_parse_conditions() -> None:
+    assert parse_where(None) is None
+    assert parse_where("source=docs/a.md") == {"source": {"$eq": "docs/a.md"}}
+    assert parse_where(["page=2..5", "modality!=image"]) == {"$and": [
+        {"page": {"$gte": 2}}, {"page": {"$lte": 5}}, {"modality": {"$ne": "image"}}]}
+    assert parse_where("page=3..") == {"page": {"$gte": 3}}
+    assert parse_where("start>=12.5") == {"start": {"$gte": 12.5}}
+    assert parse_where({"page": 1}) == {"page": 1}
+
+
+@pytest.mark.parametrize("bad", ["source", "=x", "page=", "page=.."])
+def test_bad_conditions_are_one_line_errors(bad: str) -> None:
+    with pytest.raises(InputError, match="--where") as err:
+        parse_where(bad)
+    assert "\n" not in str(err.value)
+
+
+def test_source_globs_expand_to_indexed_sources() -> None:
+    sources = ["kb/a.md", "kb/b.pdf", "kb/c.pdf"]
+    where = parse_where(["source=*.pdf", "page=1"])
+    assert expand_globs(where, sources) == {"$and": [
+        {"source": {"$in": ["kb/b.pdf", "kb/c.pdf"]}}, {"page": {"$eq": 1}}]}
+    assert expand_globs(parse_where("source=kb/a.md"), sources) == {
+        "source": {"$eq": "kb/a.md"}}
+
+
+def test_where_restricts_both_retrievers(support_runner) -> None:
+    question = "pip install fails with SSL CERTIFICATE_VERIFY_FAILED"
+    unfiltered = support_runner.query(question)
+    assert "pip-ssl" in unfiltered.sources[0].source
+    for mode in ("hybrid", "dense", "lexical"):
+        support_runner.config.retrieval.mode = mode
+        try:
+            answer = support_runner.query(question, where="source=*.pdf")
+        finally:
+            support_runner.config.retrieval.mode = "hybrid"
+        assert answer.sources, mode
+        assert all(s.source.endswith(".pdf") for s in answer.sources), mode
+    pages = support_runner.query("Java heap space", where=["source=*java*", "page=1..1"])
+    assert pages.sources and {(s.page, "java" in s.source) for s in pages.sources} == {(1, True)}
+
+
+def test_where_matching_nothing_finds_nothing(support_runner) -> None:
+    answer = support_runner.query("docker daemon", where="source=*no-such-file*")
+    assert answer.sources == []
+
+
+def test_cli_where(support_runner) -> None:
+    config = str(support_runner.config.path)
+    store = f"index.store.path={support_runner.config.index.store.path}"
+    result = CliRunner().invoke(main, ["query", config, "nginx 502 bad gateway", "--json",
+                                       "--set", store, "--where", "source=*nginx*"])
+    assert result.exit_code == 0, result.output
+    assert "nginx-502-bad-gateway.pdf" in result.output
+    bad = CliRunner().invoke(main, ["query", config, "x", "--where", "page"])
+    assert bad.exit_code == 1
+    assert bad.output.count("\n") == 1 and "--where 'page'" in bad.output
