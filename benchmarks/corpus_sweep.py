@@ -4,7 +4,8 @@ Run: .venv/bin/python benchmarks/corpus_sweep.py [--workers 2] [--timeout 60] [-
 
 Each file goes to the first loader (in registry priority) that accepts it; `list(load(path))`
 runs in its own child process, which is killed when it passes --timeout. Per file: status
-(loaded / failed / timeout), documents yielded, characters of text, seconds.
+(loaded / failed / timeout), documents yielded (and how many are images), characters of text,
+seconds.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class Result:
     loader: str | None
     status: str  # loaded / failed / timeout / not accepted
     documents: int = 0
+    images: int = 0
     chars: int = 0
     seconds: float = 0.0
     error: str = ""
@@ -86,6 +88,7 @@ def child(conn: Connection, path: Path, name: str, settings: Settings) -> None:
         loader = build_loaders(settings)[name]
         documents = list(loader.load(path))
         reply = {"status": "loaded", "documents": len(documents),
+                 "images": sum(d.modality == "image" for d in documents),
                  "chars": sum(len(d.text) for d in documents)}
     except Exception as exc:
         reply = {"status": "failed", "error": one_line(exc)}
@@ -188,7 +191,8 @@ def print_counts(results: list[Result], wall: float) -> None:
           f"not accepted: {sum(skipped.values())}")
     print(f"loaded: {statuses['loaded']}, failed: {statuses['failed']}, "
           f"timed out: {statuses['timeout']}")
-    print(f"documents: {sum(r.documents for r in accepted)}, characters: "
+    print(f"documents: {sum(r.documents for r in accepted)} "
+          f"({sum(r.images for r in accepted)} images), characters: "
           f"{sum(r.chars for r in accepted):,}; total time: {wall:.1f} s wall, "
           f"{sum(r.seconds for r in accepted):.1f} s in loaders")
     print("not accepted, by suffix: " + ", ".join(f"{k} {v}" for k, v in skipped.most_common()))
@@ -206,9 +210,9 @@ def print_lists(results: list[Result], corpus: Path) -> None:
                        [[rel(r), r.loader, r.status, f"{r.seconds:.1f}", r.error] for r in bad])
     slow = sorted((r for r in accepted if r.seconds > SLOW_SECONDS), key=lambda r: -r.seconds)
     print(f"\nslower than {SLOW_SECONDS:g} s ({len(slow)}):")
-    common.print_table(["file", "loader", "status", "s", "documents", "chars"],
-                       [[rel(r), r.loader, r.status, f"{r.seconds:.1f}", r.documents, r.chars]
-                        for r in slow])
+    common.print_table(["file", "loader", "status", "s", "documents", "images", "chars"],
+                       [[rel(r), r.loader, r.status, f"{r.seconds:.1f}", r.documents, r.images,
+                         r.chars] for r in slow])
     empty = [r for r in accepted if r.status == "loaded" and r.documents == 0]
     print(f"\nloaded but yielded no documents ({len(empty)}):")
     for result in empty:

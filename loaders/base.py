@@ -60,6 +60,7 @@ class Loader:
 
     name: ClassVar[str] = ""
     suffixes: ClassVar[tuple[str, ...]] = ()
+    version: ClassVar[int] = 1  # bump when the documents a file gives change: files re-ingest
 
     def __init__(self, ocr: Any = None, artifacts_dir: str | Path | None = None,
                  **params: Any) -> None:

@@ -3,21 +3,35 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import re
+import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from loaders.errors import LoaderError, MissingDependencyError
-from loaders.preprocess import to_gray
-from loaders.tesseract import TesseractEngine
+from loaders.preprocess import flatten
+from loaders.tesseract import (
+    CJK_LANGS,
+    LINE_RATIO,
+    WEAK_SCORE,
+    TesseractEngine,
+    mean_conf,
+    score,
+)
 
 MAX_PIXELS = 80_000_000  # larger images are refused as possible decompression bombs
 _CJK = "\u3000-\u30ff\u3400-\u9fff\uff00-\uffef"
 _CJK_GAP = re.compile(f"(?<=[{_CJK}]) +(?=[{_CJK}])")
+MAX_HEIGHT = 160  # px: RapidOCR splits lines of taller text; such images are scaled down
+TARGET_HEIGHT = 64
+LOW_CJK_CONF = 80.0  # Tesseract readings of mostly CJK words less sure than this get RapidOCR too
+_CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
 
 
 @dataclass
@@ -51,40 +65,137 @@ def clean_text(text: str) -> str:
 
 
 class RapidOcrEngine:
-    """RapidOCR (PP-OCR ONNX models bundled in the package), strong on Chinese photos."""
+    """RapidOCR (PP-OCR ONNX models shipped in the rapidocr wheel), strong on Chinese photos.
+
+    Only the models inside the installed package are used: nothing is downloaded at run time.
+    """
 
     name = "rapidocr"
 
-    def __init__(self, languages: list[str], psm: int = 3) -> None:
+    def __init__(self, languages: list[str] | None = None, psm: int = 3) -> None:
         self._engine = None
+        self._lock = threading.Lock()  # RapidOCR keeps per-call options on the instance
 
-    @staticmethod
-    def prepare(img: Image.Image) -> Image.Image:
-        """RapidOCR finds and orients text itself: only flatten transparency."""
-        return to_gray(img).convert("RGB")
+    def __getstate__(self) -> dict:
+        """Picklable for loader worker processes: the model and lock are made again there."""
+        return {**self.__dict__, "_engine": None, "_lock": None}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
 
     def recognize(self, img: Image.Image) -> tuple[str, float, list[tuple[str, float]]]:
+        """Text, mean confidence (0-100) and (text box, confidence) pairs of an image.
+
+        Huge text is read again scaled down; a line-shaped image in which no text is found is
+        read as one line (recognition only, upright or upside down).
+        """
+        img = flatten(img).convert("RGB")  # colour helps the models; alpha would turn black
+        lines = self._read(img)
+        heights = [np.ptp(corners[:, 1]) for line in lines for corners, _, _ in line]
+        if heights and np.median(heights) > MAX_HEIGHT:
+            scale = TARGET_HEIGHT / np.median(heights)
+            small = self._read(img.resize((round(img.width * scale), round(img.height * scale)),
+                                          Image.LANCZOS))
+            lines = max(lines, small, key=_lines_score)
+        if not lines and img.width >= LINE_RATIO * img.height:
+            lines = self._read(img, detect=False)
+        words = [(text, conf) for line in lines for _, text, conf in line]
+        conf = mean_conf(words) if words else -1.0
+        return "\n".join(" ".join(t for _, t, _ in line) for line in lines), conf, words
+
+    def _read(self, img: Image.Image, detect: bool = True) -> list[list[Box]]:
+        """Text boxes grouped into lines, in reading order."""
+        engine = self._load()
+        with self._lock:
+            out = engine(img, use_det=detect, use_cls=True, use_rec=True)
+        texts, scores = getattr(out, "txts", None) or (), getattr(out, "scores", None) or ()
+        boxes = getattr(out, "boxes", None) if detect else None
+        if boxes is None:
+            boxes = [[(0, 0), (img.width, 0), (img.width, img.height), (0, img.height)]]
+        return _reading_order([(np.asarray(box, dtype=float), str(t), 100 * float(c))
+                               for box, t, c in zip(boxes, texts, scores, strict=False)
+                               if str(t).strip()])
+
+    def _load(self):  # noqa: ANN202
         if self._engine is None:
             try:
                 from rapidocr import RapidOCR
             except ImportError:
                 raise MissingDependencyError("rapidocr", "rapidocr") from None
-            self._engine = RapidOCR()
-        import numpy as np
+            try:
+                self._engine = RapidOCR(params={"Global.log_level": "error", **_bundled_models()})
+            except ImportError:
+                raise MissingDependencyError("onnxruntime", "rapidocr") from None
+        return self._engine
 
-        out = self._engine(np.asarray(img))
-        texts = [str(t) for t in (getattr(out, "txts", None) or ())]
-        scores = [100 * float(s) for s in (getattr(out, "scores", None) or ())]
-        words = list(zip(texts, scores, strict=False))
-        conf = sum(scores) / len(scores) if scores else -1.0
-        return "\n".join(texts), conf, words
+
+def _bundled_models() -> dict[str, str]:
+    """RapidOCR's default det/cls/rec model paths inside the installed package; they are
+    passed explicitly so that RapidOCR never checks or fetches models over the network."""
+    import rapidocr
+
+    root = Path(rapidocr.__file__).parent
+    try:
+        from rapidocr.inference_engine.base import FileInfo, InferSession
+        from rapidocr.utils.parse_parameters import ParseParams
+
+        cfg = ParseParams.load(root / "config.yaml")
+        urls = {task: InferSession.get_model_url(FileInfo(
+            cfg[task].engine_type, cfg[task].ocr_version, cfg[task].task_type,
+            cfg[task].lang_type, cfg[task].model_type))["model_dir"]
+            for task in ("Det", "Cls", "Rec")}
+    except (ImportError, AttributeError, KeyError, TypeError, ValueError):
+        raise MissingDependencyError("a rapidocr 3.x with bundled models", "rapidocr") from None
+    paths = {f"{task}.model_path": root / "models" / Path(url).name for task, url in urls.items()}
+    for path in paths.values():
+        if not path.is_file():  # mmrag never downloads models
+            raise MissingDependencyError(f"RapidOCR model {path}", "rapidocr")
+    return {key: str(path) for key, path in paths.items()}
+
+
+Box = tuple[np.ndarray, str, float]  # 4 corner points, text, confidence
+
+
+def _reading_order(found: list[Box]) -> list[list[Box]]:
+    """Boxes grouped into lines (vertical centres within half a box height), top to bottom,
+    each line left to right: RapidOCR may split one line into several boxes."""
+    lines: list[list[Box]] = []
+    for item in sorted(found, key=lambda b: b[0][:, 1].mean()):
+        centre, height = item[0][:, 1].mean(), np.ptp(item[0][:, 1])
+        if lines and abs(lines[-1][0][0][:, 1].mean() - centre) < height / 2:
+            lines[-1].append(item)
+        else:
+            lines.append([item])
+    return [sorted(line, key=lambda b: b[0][:, 0].min()) for line in lines]
+
+
+def _lines_score(lines: list[list[Box]]) -> float:
+    return score([(text, conf) for line in lines for _, text, conf in line])
+
+
+def weak(words: list[tuple[str, float]]) -> bool:
+    """A reading with little confident text, or mostly CJK words read with little confidence
+    (a few stray CJK words in English text do not count)."""
+    cjk = [(w, c) for w, c in words if _CJK_CHAR.search(w)]
+    unsure_cjk = len(cjk) * 3 >= len(words) and mean_conf(cjk) < LOW_CJK_CONF
+    return score(words) < WEAK_SCORE or mean_conf(words) < 60 or unsure_cjk
+
+
+def rapidocr_installed() -> bool:
+    """True when the `rapidocr` extra (rapidocr + onnxruntime) is importable."""
+    return all(importlib.util.find_spec(name) for name in ("rapidocr", "onnxruntime"))
 
 
 ENGINES = {"tesseract": TesseractEngine, "rapidocr": RapidOcrEngine}
 
 
 class Ocr:
-    """The OCR step as pipelines see it: open, preprocess, recognize, cache by image hash."""
+    """The OCR step as pipelines see it: open, preprocess, recognize, cache by image hash.
+
+    With a CJK language and the `rapidocr` extra installed, images that Tesseract reads badly
+    are read by RapidOCR as well and the more confident reading is kept (`fallback`).
+    """
 
     def __init__(
         self,
@@ -92,6 +203,7 @@ class Ocr:
         languages: list[str] | None = None,
         psm: int = 3,
         cache_dir: str | Path | None = None,
+        fallback: bool | None = None,
     ) -> None:
         if engine not in ENGINES:
             raise ValueError(f"unknown OCR engine {engine!r}; valid: {', '.join(ENGINES)}")
@@ -100,10 +212,14 @@ class Ocr:
         self.psm = psm
         self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
         self._engine = ENGINES[engine](self.languages, psm)
+        if fallback is None:
+            fallback = any(lang in CJK_LANGS for lang in self.languages) and rapidocr_installed()
+        self._fallback = RapidOcrEngine() if fallback and engine == "tesseract" else None
 
     def settings(self) -> str:
         """A fingerprint of what changes the OCR output (part of cache and ingest hashes)."""
-        return f"{self.engine_name}:{'+'.join(self.languages)}:psm{self.psm}:v8"
+        engine = self.engine_name + ("+rapidocr" if self._fallback else "")
+        return f"{engine}:{'+'.join(self.languages)}:psm{self.psm}:v9"
 
     def image_file(self, path: Path) -> OcrResult:
         """OCR an image file (cached by content hash and settings)."""
@@ -121,7 +237,11 @@ class Ocr:
 
     def image(self, img: Image.Image) -> OcrResult:
         """OCR an in-memory image (not cached)."""
-        text, conf, words = self._engine.recognize(self._engine.prepare(img))
+        text, conf, words = self._engine.recognize(img)
+        if self._fallback is not None and weak(words):
+            other = self._fallback.recognize(img)
+            if score(other[2]) > score(words):
+                text, conf, words = other
         return OcrResult(clean_text(text), round(conf, 1), [(w, round(c, 1)) for w, c in words])
 
     def _cache_get(self, key: str) -> OcrResult | None:

@@ -1,4 +1,5 @@
-"""PDF files through pypdfium2: each page's text layer, or its OCR when it is a scan."""
+"""PDF files through pypdfium2: each page's text layer (or its OCR when it is a scan) and the
+embedded images of the page."""
 
 from __future__ import annotations
 
@@ -8,20 +9,38 @@ from typing import Any
 
 from loaders.base import Document, Loader
 from loaders.errors import LoaderError
+from loaders.pdf_images import PdfImages, ocr_text_layer
 
 MAX_RENDER_PIXELS = 40_000_000  # scanned pages are rendered at 300 dpi, or less above this
+MAX_RENDER_SIDE = 20_000  # and no side longer than this (Tesseract and libpng limits)
+MIN_RENDER_SIDE = 8  # a page thinner than this once rendered has nothing to OCR
 
 
 class PdfLoader(Loader):
-    """One document per page: its text layer, or the OCR of the rendered page when it has none.
+    """One text document per page: its text layer, or the OCR of the rendered page when it has
+    none; plus one image document per embedded image over a size threshold.
+
+    Image documents carry the page number, `bbox` = (x0, y0, x1, y1) in points from the
+    top-left corner of the page as displayed (crop box, /Rotate applied), the image saved as
+    PNG under `artifacts_dir` and its OCR text. Images on scanned pages (pages OCR'd whole, or
+    whose only text is an invisible OCR layer) are not extracted: the page's text covers them.
+    An image repeated on many pages is kept once. Images PDFium cannot decode are skipped,
+    logged and counted (`image_errors` in every document's metadata); the text still loads.
 
     Params:
         password: Password for encrypted files.
         ocr_min_chars: Pages whose text layer has fewer characters are OCR'd (default 20).
         dpi: Render resolution for OCR (default 300).
+        images: Extract embedded images (default true).
+        min_image_side: Smallest width and height of an extracted image, pixels (default 32).
+        min_image_area: Smallest width x height of an extracted image, pixels (default 10000).
+        min_image_points: Smallest width and height of an image on the page, points (default
+            16; about a line of text).
+        max_images: Most images extracted per file (default 100).
     """
 
     name = "pdf"
+    version = 2  # embedded images as image documents
     suffixes = (".pdf",)
 
     def load(self, path: Path) -> Iterator[Document]:
@@ -31,53 +50,83 @@ class PdfLoader(Loader):
             pdf = pdfium.PdfDocument(path, password=self.params.get("password"))
         except pdfium.PdfiumError as exc:
             raise LoaderError(path, _explain(str(exc))) from None
+        images = self._images(path)
         try:
-            pages, failed = self._pages(pdf)
+            docs, readable, failed = self._pages(pdf, path, images)
         finally:
             pdf.close()
-        if failed and not pages:
+        if failed and not readable:
             raise LoaderError(path, f"no page could be read ({len(failed)} pages)")
-        note = {"failed_pages": ", ".join(map(str, failed))} if failed else {}
-        for number, text, scanned in pages:
-            if text:
-                yield Document(text=text, source=str(path), page=number,
-                               metadata={**note, "ocr": scanned})
+        note: dict[str, Any] = {"failed_pages": ", ".join(map(str, failed))} if failed else {}
+        if images is not None and images.errors:
+            note["image_errors"] = images.errors
+        for doc in docs:
+            doc.metadata.update(note)
+            yield doc
 
-    def _pages(self, pdf: Any) -> tuple[list[tuple[int, str, bool]], list[int]]:
-        """(page number, text, OCR'd?) of readable pages, and the pages PDFium cannot load."""
+    def _images(self, path: Path) -> PdfImages | None:
+        if not self.params.get("images", True):
+            return None
+        return PdfImages(path, self.artifact_folder, self.ocr,
+                         min_side=int(self.params.get("min_image_side", 32)),
+                         min_area=int(self.params.get("min_image_area", 10_000)),
+                         min_points=float(self.params.get("min_image_points", 16)),
+                         max_images=int(self.params.get("max_images", 100)))
+
+    def _pages(self, pdf: Any, path: Path, images: PdfImages | None
+               ) -> tuple[list[Document], int, list[int]]:
+        """Documents of the readable pages, how many pages were readable, and the pages that
+        PDFium cannot load, render or the OCR cannot read."""
         import pypdfium2 as pdfium
 
-        pages, failed = [], []
+        docs: list[Document] = []
+        readable, failed = 0, []
         for index in range(len(pdf)):
             try:
-                text = _page_text(pdf, index)
-                scanned = len(text.strip()) < int(self.params.get("ocr_min_chars", 20))
-                if scanned and self.ocr is not None:
-                    text = self.ocr.image(self._render(pdf, index)).text
-                pages.append((index + 1, text, scanned and self.ocr is not None))
+                page = pdf[index]
             except pdfium.PdfiumError:
                 failed.append(index + 1)
-        return pages, failed
+                continue
+            try:
+                docs += self._page(page, path, index + 1, images)
+                readable += 1
+            except (pdfium.PdfiumError, ValueError, RuntimeError):  # RuntimeError: Tesseract's
+                failed.append(index + 1)
+            finally:
+                page.close()
+        return docs, readable, failed
 
-    def _render(self, pdf: Any, index: int) -> Any:
-        page = pdf[index]
-        try:
-            width, height = page.get_size()
-            dpi = float(self.params.get("dpi", 300))
-            scale = min(dpi / 72, (MAX_RENDER_PIXELS / max(width * height, 1)) ** 0.5)
-            return page.render(scale=scale, grayscale=True).to_pil()
-        finally:
-            page.close()
+    def _page(self, page: Any, path: Path, number: int, images: PdfImages | None
+              ) -> list[Document]:
+        """The page's text document (when it has text) and its image documents."""
+        text = _page_text(page)
+        scanned = len(text.strip()) < int(self.params.get("ocr_min_chars", 20))
+        if scanned and self.ocr is not None:
+            rendered = self._render(page)
+            text = self.ocr.image(rendered).text if rendered is not None else ""
+        docs = [Document(text=text, source=str(path), page=number,
+                         metadata={"ocr": scanned and self.ocr is not None})] if text else []
+        if images is not None and not scanned and not ocr_text_layer(page):
+            docs += images.documents(page, number)
+        return docs
+
+    def _render(self, page: Any) -> Any | None:
+        """The page as a grayscale image for OCR; None for a page too thin to hold text."""
+        width, height = page.get_size()
+        dpi = float(self.params.get("dpi", 300))
+        scale = min(dpi / 72, (MAX_RENDER_PIXELS / max(width * height, 1)) ** 0.5,
+                    MAX_RENDER_SIDE / max(width, height, 1))
+        if min(width, height) * scale < MIN_RENDER_SIDE:
+            return None
+        return page.render(scale=scale, grayscale=True).to_pil()
 
 
-def _page_text(pdf: object, index: int) -> str:
-    page = pdf[index]  # type: ignore[index]
+def _page_text(page: Any) -> str:
+    textpage = page.get_textpage()
     try:
-        textpage = page.get_textpage()
         text = textpage.get_text_bounded()
-        textpage.close()
     finally:
-        page.close()
+        textpage.close()
     lines = (line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
     return "\n".join(lines).strip()
 

@@ -1,4 +1,4 @@
-"""Image clean-up before OCR: alpha flattening, dark-theme inversion, upscaling, deskew."""
+"""Image clean-up before OCR: alpha flattening, dark-theme inversion, scaling, deskew."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ import numpy as np
 from PIL import Image, ImageFilter, ImageOps
 
 MAX_SKEW = 15.0  # degrees searched either way
+MAX_TEXT = 72  # px: text taller than this after the size-based upscale is scaled to TARGET_TEXT
+TARGET_TEXT = 48  # px: a text height Tesseract reads well (about 12 pt at 300 dpi)
+STRIP = 160  # px: width of the vertical strips in which text rows are measured
 
 
 def mean_level(gray: Image.Image, mask: Image.Image | None = None) -> float:
@@ -15,17 +18,87 @@ def mean_level(gray: Image.Image, mask: Image.Image | None = None) -> float:
     return sum(i * n for i, n in enumerate(hist)) / total
 
 
+def flatten(img: Image.Image) -> Image.Image:
+    """The image without transparency: alpha composited onto a background that contrasts
+    with the ink (white-on-transparent text lands on black). Colour is kept (RGB or L)."""
+    if not (img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info)):
+        return img if img.mode in ("RGB", "L") else img.convert("RGB")
+    rgba = img.convert("RGBA")
+    alpha = rgba.getchannel("A")
+    background = 0 if mean_level(rgba.convert("L"), alpha) > 127 else 255
+    mode = "L" if img.mode == "LA" else "RGB"
+    flat = Image.new(mode, rgba.size, background)
+    flat.paste(rgba.convert(mode), mask=alpha)
+    return flat
+
+
 def to_gray(img: Image.Image) -> Image.Image:
     """Grayscale with transparency flattened onto a background that contrasts with the ink."""
-    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
-        rgba = img.convert("RGBA")
-        alpha = rgba.getchannel("A")
-        gray = rgba.convert("L")
-        background = 0 if mean_level(gray, alpha) > 127 else 255
-        flat = Image.new("L", rgba.size, background)
-        flat.paste(gray, mask=alpha)
-        return flat
-    return img.convert("L")
+    return flatten(img).convert("L")
+
+
+def dark_on_light(gray: Image.Image) -> Image.Image:
+    """Invert light-on-dark images (dark themes, white text on black)."""
+    return ImageOps.invert(gray) if mean_level(gray) < 110 else gray
+
+
+def otsu(values: np.ndarray) -> int:
+    """Otsu's threshold of uint8 values: the grey level that best splits ink from paper."""
+    prob = np.bincount(values.ravel(), minlength=256) / max(1, values.size)
+    weight, mean = np.cumsum(prob), np.cumsum(prob * np.arange(256))
+    between = (mean[-1] * weight - mean) ** 2 / np.maximum(weight * (1 - weight), 1e-12)
+    return int(np.argmax(between))
+
+
+def text_height(gray: Image.Image) -> float | None:
+    """Typical height (px) of text lines on a dark-on-light page; None when unclear.
+
+    Projection profile: in vertical strips, runs of rows holding some (not solid) ink are
+    text lines; their median height is the text height when most runs agree.
+    """
+    values = np.asarray(gray)
+    ink = values <= otsu(values)
+    if ink.mean() > 0.5:  # the threshold split off the page, not the ink
+        ink = ~ink
+    parts = max(1, round(ink.shape[1] / STRIP))
+    heights = []
+    for strip in np.array_split(ink, parts, axis=1):
+        count = strip.sum(axis=1)
+        width = strip.shape[1]
+        rows = (count > max(1, 0.02 * width)) & (count < 0.8 * width)
+        for top, bottom in _runs(rows):
+            if bottom - top >= 5 and count[top:bottom].sum() > 0.04 * (bottom - top) * width:
+                heights.append(bottom - top)
+    if len(heights) < 3:
+        return None
+    q1, median, q3 = np.percentile(heights, [25, 50, 75])
+    return float(median) if q3 - q1 <= 0.5 * median else None
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """[start, stop) of the runs of True in a 1-D boolean array."""
+    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True))
+
+
+def scale_factor(gray: Image.Image) -> float:
+    """Upscale small images (2-3x by size), but never blow text up past MAX_TEXT px."""
+    longest = max(gray.size)
+    if longest >= 1600:
+        return 1.0
+    scale = 2.0 if longest >= 800 else 3.0
+    height = text_height(gray)
+    if height and height * scale > MAX_TEXT:
+        scale = max(1.0, TARGET_TEXT / height)
+    return scale
+
+
+def resize(gray: Image.Image, scale: float) -> Image.Image:
+    """`gray` scaled by `scale` (Lanczos), unchanged when the scale is about 1."""
+    if abs(scale - 1) < 0.05:
+        return gray
+    size = (max(1, round(gray.width * scale)), max(1, round(gray.height * scale)))
+    return gray.resize(size, Image.LANCZOS)
 
 
 def skew_angle(gray: Image.Image) -> float:
@@ -67,15 +140,16 @@ def even_light(gray: Image.Image) -> Image.Image:
     return Image.fromarray(np.clip(page, 0, 255).astype(np.uint8))
 
 
-def prepare(img: Image.Image) -> Image.Image:
-    """Grayscale, dark text on light, upscaled, evenly lit, deskewed, contrast stretched."""
-    gray = to_gray(img)
-    if mean_level(gray) < 110:
-        gray = ImageOps.invert(gray)
-    if max(gray.size) < 1600:
-        scale = 2 if max(gray.size) >= 800 else 3
-        gray = gray.resize((gray.width * scale, gray.height * scale), Image.LANCZOS)
-    return stretch(deskew(even_light(gray)))
+def prepare(img: Image.Image, scale: float | None = None) -> Image.Image:
+    """Grayscale, dark text on light, scaled (`scale_factor` unless given), evenly lit,
+    deskewed, contrast stretched."""
+    gray = dark_on_light(to_gray(img))
+    return finish(gray, scale_factor(gray) if scale is None else scale)
+
+
+def finish(gray: Image.Image, scale: float) -> Image.Image:
+    """A dark-on-light grayscale image scaled, evenly lit, deskewed and contrast stretched."""
+    return stretch(deskew(even_light(resize(gray, scale))))
 
 
 def stretch(gray: Image.Image) -> Image.Image:

@@ -1,4 +1,5 @@
-"""Tesseract engine: parallel text bands, a CJK pass only on lines that need it, page rotation."""
+"""Tesseract engine: parallel text bands, a CJK pass only on lines that need it, page rotation,
+and second tries (plain image, text-height scaling, upside-down lines) for pages read badly."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import numpy as np
 from PIL import Image
 
 from loaders.errors import MissingDependencyError
-from loaders.preprocess import prepare
+from loaders.preprocess import dark_on_light, finish, flatten, scale_factor, text_height, to_gray
 
 CJK_LANGS = ("chi_sim", "chi_tra", "jpn", "kor")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
@@ -20,11 +21,21 @@ MIN_BAND = 120  # px: bands are not split smaller than this
 MARGIN = 32  # px of blank page kept around the text (Tesseract's layout analysis needs it)
 MIN_OSD_CONF = 2.0  # Tesseract's orientation confidence needed to turn a page
 MIN_GAP = 12  # px: bands are cut only in blank gaps at least this tall
+WEAK_SCORE = 400  # pages with fewer confident characters (x confidence) get second tries
+GOOD_HEIGHT = (20, 96)  # px: text heights Tesseract reads well; others are scaled to TARGET
+TARGET_HEIGHT = 48
+LINE_RATIO = 2.5  # images this many times wider than tall are treated as one text line
+MAX_SIDE = 4000  # px: second tries never scale an image beyond this
 
 
 def mean_conf(words: list[tuple[str, float]]) -> float:
     """Mean confidence of (word, confidence) pairs; 0 when there are none."""
     return sum(c for _, c in words) / len(words) if words else 0.0
+
+
+def score(words: list[tuple[str, float]]) -> float:
+    """Confident characters x confidence: compares readings of one image."""
+    return sum(len(w) * c for w, c in words if c > 50)
 
 
 @dataclass
@@ -56,7 +67,16 @@ class Page:
 
     def score(self) -> float:
         """Confident characters recognised: picks the right page rotation."""
-        return sum(len(w) * c for w, c in self.words if c > 50)
+        return score(self.words)
+
+    def weak(self) -> bool:
+        """Little text read with confidence: worth a second try."""
+        return self.score() < WEAK_SCORE or self.mean_conf() < 60
+
+    def text_height(self) -> float | None:
+        """Median height of the lines read with some confidence."""
+        heights = sorted(line.box[3] - line.box[1] for line in self.lines if line.conf > 50)
+        return float(heights[len(heights) // 2]) if heights else None
 
 
 def _tesseract():  # noqa: ANN202
@@ -147,21 +167,48 @@ class TesseractEngine:
         if not latin or self.second == self.first:
             self.second = ""
 
-    @staticmethod
-    def prepare(img: Image.Image) -> Image.Image:
-        """Grayscale, dark-on-light, upscaled, evenly lit and deskewed (see `preprocess`)."""
-        return prepare(img)
-
     def recognize(self, img: Image.Image) -> tuple[str, float, list[tuple[str, float]]]:
-        """Text, mean word confidence and the words of a prepared grayscale image."""
-        page = self._read(img)
-        if page.score() < 400 or page.mean_conf() < 60:
-            img, page = self._rotated(img, page)
-        if self.second:
-            page = self._cjk_pass(img, page)
+        """Text, mean word confidence and the words of an image (prepared here)."""
+        gray = dark_on_light(to_gray(img))
+        scale = scale_factor(gray)
+        page = self._page(finish(gray, scale))
+        if page.weak():
+            page = max(self._second_tries(img, gray, page, scale), key=Page.score)
         words = page.words
         conf = mean_conf(words) if words else -1.0
         return "\n".join(line.text for line in page.lines), conf, words
+
+    def _page(self, img: Image.Image) -> Page:
+        """Latin pass, rotation when read badly, CJK pass on the lines that need it."""
+        page = self._read(img)
+        if page.weak():
+            img, page = self._rotated(img, page)
+        if self.second:
+            page = self._cjk_pass(img, page)
+        return page
+
+    def _second_tries(self, img: Image.Image, gray: Image.Image, page: Page,
+                      scale: float) -> list[Page]:
+        """Readings of a badly read image besides `page`; the caller keeps the best.
+
+        Upscaling and grey can hurt small images (sharp text blown up, colour contrast lost),
+        so those are also read as they are, and an image shaped like one text line is read as
+        a line, upright and upside down. Text far from a good height is scaled to
+        TARGET_HEIGHT (the height as read, else as estimated from the image).
+        """
+        lang, plain, pages = self.second or self.first, flatten(img), [page]
+        if plain.width >= LINE_RATIO * plain.height:
+            pages += [Page(read_lines(plain.rotate(turn), lang, 7)) for turn in (0, 180)]
+        elif scale > 1:
+            pages.append(Page(read_lines(plain, lang, self.psm)))
+        best = max(pages, key=Page.score)
+        height = best.text_height()
+        height = height / (scale if best is page else 1) if height else text_height(gray)
+        if height and not GOOD_HEIGHT[0] <= height <= GOOD_HEIGHT[1]:
+            rescale = min(TARGET_HEIGHT / height, MAX_SIDE / max(gray.size))
+            if abs(rescale / scale - 1) > 0.25:
+                pages.append(self._page(finish(gray, rescale)))
+        return pages
 
     def _read(self, img: Image.Image, lang: str | None = None) -> Page:
         lang = lang or self.first

@@ -110,6 +110,7 @@ class VideoLoader(Loader):
     """
 
     name = "video"
+    version = 2  # subtitle chunks cite their frame
     suffixes = VIDEO_SUFFIXES
 
     def dependencies(self, path: Path) -> list[Path]:
@@ -146,13 +147,14 @@ class VideoLoader(Loader):
         chunks = chunk_cues(cues, float(self.params.get("chunk_seconds", 30.0)))
         with_frame = set(spread(len(chunks), self._max_frames(container)))
         for index, chunk in enumerate(chunks):
+            frame = self._frame_document(path, container, chunk) if index in with_frame else None
+            # the chunk cites its frame as visual evidence (the frame is also its own node)
             yield Document(text=chunk.text, source=str(path), start=chunk.start, end=chunk.end,
+                           image=frame.image if frame else None,
                            metadata={"skipped_cues": skipped, "cues": chunk.cues,
                                      "subtitles": origin})
-            if index in with_frame:
-                frame = self._frame_document(path, container, chunk)
-                if frame is not None:
-                    yield frame
+            if frame is not None:
+                yield frame
 
     def _interval_documents(self, path: Path, container: Any) -> Iterator[Document]:
         limit = self._max_frames(container)

@@ -103,6 +103,7 @@ def test_chunks_with_midpoint_frames_and_ocr(lecture: Path, ocr: Ocr, tmp_path: 
         assert doc.metadata == {"frame_time": t, "chunk_start": doc.start}
         assert f"SLIDE {shown}" in words(doc.text), doc.text
     assert (frame.start, frame.end, frame.source) == (0.2, 1.8, str(lecture))
+    assert (text.image, docs[2].image) == (frame.image, docs[3].image)  # chunk cites its frame
 
 
 def test_no_subtitles_gives_frames_every_interval(tmp_path: Path, ocr: Ocr) -> None:
