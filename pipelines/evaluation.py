@@ -1,22 +1,60 @@
-"""Retrieval evaluation over a labelled JSONL set: recall@k and MRR."""
+"""Evaluation over a labelled JSONL set: recall@k, MRR, nDCG@5, answer checks, latency."""
 
 from __future__ import annotations
 
-import json
+import math
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipelines.jsonl import read_items
+from pipelines.answer import short_path
+from pipelines.errors import InputError, MmragError
+from pipelines.jsonl import Item, read_items
 
 KS = (1, 3, 5)
+NDCG_K = 5
 
 
 def source_matches(source: str, expected: str) -> bool:
     """A cited source matches an expected path when the expected path is its tail."""
     got, want = Path(source).parts, Path(expected).parts
     return len(want) <= len(got) and got[-len(want):] == want
+
+
+def times_overlap(start: float | None, end: float | None, want: list[float]) -> bool:
+    """Whether a source's [start, end] (seconds) overlaps `want`; untimed sources never do.
+
+    A source without an end is the instant `start`; touching intervals overlap only when one
+    of them is an instant.
+    """
+    if start is None:
+        return False
+    end = start if end is None else end
+    lo, hi = max(start, want[0]), min(end, want[1])
+    return hi > lo or (hi == lo and (start == end or want[0] == want[1]))
+
+
+def relevance(sources: list[dict[str, Any]], expected: list[str],
+              expected_time: list[float] | None = None) -> list[int]:
+    """Binary relevance per rank: 1 where a source is the first match of an expected entry.
+
+    A second passage of an already-found expected source counts 0, so nDCG stays within 1.
+    With `expected_time`, a source must also overlap that interval.
+    """
+    found: set[int] = set()
+    rels = []
+    for src in sources:
+        hit = 0
+        if expected_time is None or times_overlap(src.get("start"), src.get("end"),
+                                                  expected_time):
+            for n, want in enumerate(expected):
+                if n not in found and source_matches(src["source"], want):
+                    found.add(n)
+                    hit = 1
+                    break
+        rels.append(hit)
+    return rels
 
 
 def first_hit_rank(sources: list[str], expected: list[str]) -> int | None:
@@ -27,49 +65,205 @@ def first_hit_rank(sources: list[str], expected: list[str]) -> int | None:
     return None
 
 
+def ndcg(rels: list[int], n_relevant: int, k: int = NDCG_K) -> float:
+    """Binary nDCG@k: DCG of the ranking over the DCG of `n_relevant` hits at the top."""
+    dcg = sum(rel / math.log2(rank + 1) for rank, rel in enumerate(rels[:k], start=1))
+    ideal = sum(1 / math.log2(rank + 1) for rank in range(1, min(n_relevant, k) + 1))
+    return dcg / ideal if ideal else 0.0
+
+
+def answer_missing(answer: str, wanted: list[str]) -> list[str]:
+    """The `answer_contains` strings not in the answer (case- and whitespace-insensitive)."""
+    text = " ".join(answer.split()).casefold()
+    return [w for w in wanted if " ".join(w.split()).casefold() not in text]
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Linear-interpolated percentile (q in 0..100); 0.0 for no values."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    pos = (len(ordered) - 1) * q / 100
+    low = math.floor(pos)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
+
+
+@dataclass
+class EvalItem:
+    """One labelled question: the batch item plus its expectations."""
+
+    item: Item
+    expected: list[str]
+    expected_time: list[float] | None
+    answer_contains: list[str]
+
+
+def _strings(value: Any, key: str, where: str) -> list[str]:
+    values = [value] if isinstance(value, str) else value
+    if values is None:
+        return []
+    if not isinstance(values, list) or not all(isinstance(v, str) and v for v in values):
+        raise InputError(f"{where}: '{key}' must be a string or a list of strings")
+    return values
+
+
+def load_dataset(path: Path) -> list[EvalItem]:
+    """Read and check a labelled set; a bad item is a one-line `InputError`."""
+    items = []
+    for item in read_items(path):
+        where = f"{path}: item {item.id!r}"
+        expected = _strings(item.extra.get("expected"), "expected", where)
+        wanted = _strings(item.extra.get("answer_contains"), "answer_contains", where)
+        span = item.extra.get("expected_time")
+        if span is not None and not (
+                isinstance(span, list) and len(span) == 2
+                and all(isinstance(t, int | float) and not isinstance(t, bool) for t in span)
+                and 0 <= span[0] <= span[1]):
+            raise InputError(f"{where}: 'expected_time' must be [start, end] in seconds")
+        if span is not None and not expected:
+            raise InputError(f"{where}: 'expected_time' needs 'expected' sources")
+        if not expected and not wanted:
+            raise InputError(f"{where}: nothing to check; add 'expected' or 'answer_contains'")
+        items.append(EvalItem(item, expected, [float(t) for t in span] if span else None,
+                              wanted))
+    return items
+
+
 @dataclass
 class EvalReport:
-    """Per-item ranks and the aggregate metrics."""
+    """Per-item results and the aggregate metrics of one evaluation run."""
 
     pipeline: str
+    dataset: str = ""
+    top_k: int = 5
     items: list[dict[str, Any]] = field(default_factory=list)
     metrics: dict[str, float] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+
+    def failures(self) -> list[dict[str, Any]]:
+        """Items that errored, missed the top 5, or failed their answer check."""
+        return [i for i in self.items if i["status"] != "ok"]
+
+    def recall_curve(self) -> list[float]:
+        """recall@k for k = 1..top_k over the items with expected sources."""
+        ranks = [i["rank"] for i in self.items if i["expected"]]
+        n = len(ranks) or 1
+        return [sum(1 for r in ranks if r and r <= k) / n for k in range(1, self.top_k + 1)]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything, per item: the content of report.json."""
+        return {"pipeline": self.pipeline, "dataset": self.dataset, "top_k": self.top_k,
+                "metrics": self.metrics, "recall_curve": self.recall_curve(),
+                "failures": [failure_line(i) for i in self.failures()], "items": self.items}
 
     def text(self) -> str:
-        lines = [f"eval {self.pipeline}: {len(self.items)} items"]
-        lines += [f"  {name:<12} {value:.3f}" for name, value in self.metrics.items()]
-        misses = [i for i in self.items if i["rank"] is None or i["rank"] > 5]
-        lines += [f"  miss: {i['id']} expected {i['expected']} got {i['top'][:1]}" for i in misses]
+        """Console summary: the metrics and one line per failure."""
+        m = self.metrics
+        lines = [f"eval {self.pipeline}: {m.get('items', 0):.0f} items, "
+                 f"{m.get('errors', 0):.0f} errors",
+                 "  " + "  ".join(f"{k} {m[k]:.3f}" for k in (*[f"recall@{k}" for k in KS],
+                                                              "mrr", "ndcg@5") if k in m)]
+        if "answer_pass_rate" in m:
+            lines.append(f"  answer checks {m['answer_pass_rate']:.3f} "
+                         f"({m['answer_passed']:.0f}/{m['answer_checked']:.0f})")
+        lines.append(f"  latency p50 {m.get('latency_p50_ms', 0):.0f} ms  "
+                     f"p95 {m.get('latency_p95_ms', 0):.0f} ms")
+        fails = self.failures()
+        if fails:
+            lines.append(f"failures ({len(fails)}):")
+            lines += [f"  {failure_line(i)}" for i in fails]
+        lines += [f"wrote {f}" for f in self.files]
         return "\n".join(lines)
 
 
-def evaluate(runner: Any, dataset: Path, report_dir: Path | None = None) -> EvalReport:
-    """Run each item's query and score where its expected sources rank."""
-    report = EvalReport(runner.config.name)
-    for item in read_items(dataset):
-        expected = item.extra.get("expected") or []
-        expected = [expected] if isinstance(expected, str) else list(expected)
-        started = time.perf_counter()
-        answer = runner.query(item.question, item.images)
-        sources = [s.source for s in answer.sources]
-        report.items.append({
-            "id": item.id, "expected": expected, "top": sources,
-            "rank": first_hit_rank(sources, expected),
-            "latency_ms": round((time.perf_counter() - started) * 1000, 1),
-        })
-    report.metrics = _metrics(report.items)
-    if report_dir:
-        report_dir.mkdir(parents=True, exist_ok=True)
-        (report_dir / "report.json").write_text(json.dumps(asdict(report), indent=2,
-                                                           ensure_ascii=False))
-    return report
+def failure_line(item: dict[str, Any]) -> str:
+    """One line saying what went wrong with an item."""
+    if item["error"]:
+        return f"{item['id']}: error: {item['error']}"
+    parts = []
+    if item["expected"] and (item["rank"] is None or item["rank"] > max(KS)):
+        top = short_path(item["sources"][0]["source"]) if item["sources"] else "nothing"
+        where = "not retrieved" if item["rank"] is None else f"rank {item['rank']}"
+        parts.append(f"miss ({where}): expected {', '.join(item['expected'])}, got {top}")
+    if item["answer_missing"]:
+        parts.append("answer lacks " + ", ".join(repr(w) for w in item["answer_missing"]))
+    return f"{item['id']}: " + "; ".join(parts)
 
 
-def _metrics(items: list[dict[str, Any]]) -> dict[str, float]:
-    n = len(items) or 1
-    ranks = [i["rank"] for i in items]
-    metrics = {f"recall@{k}": sum(1 for r in ranks if r and r <= k) / n for k in KS}
-    metrics["mrr"] = sum(1 / r for r in ranks if r) / n
-    latencies = sorted(i["latency_ms"] for i in items) or [0.0]
-    metrics["latency_p50_ms"] = latencies[len(latencies) // 2]
+def score_item(spec: EvalItem, answer: Any, latency_ms: float) -> dict[str, Any]:
+    """The report row of one answered item."""
+    sources = [{"rank": s.rank, "source": s.source, "page": s.page, "start": s.start,
+                "end": s.end, "score": s.score} for s in answer.sources]
+    rels = relevance(sources, spec.expected, spec.expected_time)
+    for src, rel in zip(sources, rels, strict=True):
+        src["hit"] = bool(rel)
+    rank = rels.index(1) + 1 if 1 in rels else None
+    missing = answer_missing(answer.answer, spec.answer_contains)
+    row = _row(spec, latency_ms, rank=rank, sources=sources, answer=answer.answer,
+               ndcg=round(ndcg(rels, len(spec.expected)), 4) if spec.expected else None,
+               answer_passed=not missing if spec.answer_contains else None,
+               answer_missing=missing, timings_ms=answer.timings_ms)
+    missed = bool(spec.expected) and (rank is None or rank > max(KS))
+    row["status"] = "miss" if missed else "answer_failed" if missing else "ok"
+    return row
+
+
+def _row(spec: EvalItem, latency_ms: float | None, **values: Any) -> dict[str, Any]:
+    item = spec.item
+    row = {"id": item.id, "question": item.question, "images": item.images,
+           "expected": spec.expected, "expected_time": spec.expected_time,
+           "answer_contains": spec.answer_contains, "rank": None, "ndcg": None,
+           "answer_passed": None, "answer_missing": [], "latency_ms": latency_ms,
+           "error": None, "status": "error", "sources": [], "answer": "", "timings_ms": {}}
+    row.update(values)
+    return row
+
+
+def run_item(runner: Any, spec: EvalItem) -> dict[str, Any]:
+    """Query one item; an error (e.g. a missing image) is recorded, not raised."""
+    started = time.perf_counter()
+    try:
+        answer = runner.query(spec.item.question, spec.item.images, spec.item.extra.get("where"))
+    except MmragError as exc:
+        return _row(spec, None, error=str(exc),
+                    answer_passed=False if spec.answer_contains else None,
+                    answer_missing=list(spec.answer_contains))
+    return score_item(spec, answer, round((time.perf_counter() - started) * 1000, 1))
+
+
+def summarize(items: list[dict[str, Any]]) -> dict[str, float]:
+    """Aggregate metrics; errored items count as misses and failed checks."""
+    scored = [i for i in items if i["expected"]]
+    n = len(scored) or 1
+    ranks = [i["rank"] for i in scored]
+    metrics: dict[str, float] = {"items": len(items),
+                                 "errors": sum(1 for i in items if i["error"])}
+    if scored:
+        metrics |= {f"recall@{k}": sum(1 for r in ranks if r and r <= k) / n for k in KS}
+        metrics["mrr"] = sum(1 / r for r in ranks if r) / n
+        metrics["ndcg@5"] = sum(i["ndcg"] or 0.0 for i in scored) / n
+    checked = [i for i in items if i["answer_contains"]]
+    if checked:
+        passed = sum(1 for i in checked if i["answer_passed"])
+        metrics |= {"answer_checked": len(checked), "answer_passed": passed,
+                    "answer_pass_rate": passed / len(checked)}
+    latencies = [i["latency_ms"] for i in items if i["latency_ms"] is not None]
+    metrics["latency_p50_ms"] = round(percentile(latencies, 50), 1)
+    metrics["latency_p95_ms"] = round(percentile(latencies, 95), 1)
     return metrics
+
+
+def evaluate(runner: Any, dataset: Path, report_dir: Path | None = None) -> EvalReport:
+    """Run every item of `dataset` through `runner`; with `report_dir`, write the report files."""
+    specs = load_dataset(dataset)
+    runner.index.check_ready()
+    runner.retrieve("warm-up")  # models and indexes load here, not in the first item's latency
+    report = EvalReport(runner.config.name, str(dataset), runner.config.retrieval.top_k)
+    report.items = [run_item(runner, spec) for spec in specs]
+    report.metrics = summarize(report.items)
+    if report_dir:
+        from pipelines.eval_report import write_report
+
+        report.files = [str(p) for p in write_report(report, report_dir)]
+    return report

@@ -4,7 +4,8 @@ Writes:
   * kb/*.pdf            - knowledge-base articles that exist only as PDFs
                           (their source text lives in PDF_ARTICLES below)
   * queries/*.png       - screenshots of error messages a user might send
-  * queries/queries.jsonl - one query per screenshot with the expected article
+  * queries/queries.jsonl - the eval set: one query per screenshot, then typed questions
+                          (TYPED), each with the expected article and answer_contains
 
 The markdown articles in kb/*.md are hand-written and not touched here.
 Output is deterministic: fixed random seeds and a fixed PDF creation date.
@@ -1412,6 +1413,101 @@ def shot_bsod() -> Image.Image:
     return img
 
 
+# --- more screenshots (added for the 40-item eval set) -----------------------
+
+
+def shot_command_not_found() -> Image.Image:
+    t = GNOME_DARK
+    user, cwd = "lena@laptop", "~/infra/terraform"
+    lines: list[Line] = [
+        bash_prompt(t, user, cwd, "terraform init"),
+        plain("Command 'terraform' not found, but can be installed with:", t.fg),
+        plain("sudo snap install terraform", t.fg),
+        bash_prompt(t, user, cwd, "kubectl get nodes"),
+        plain("bash: kubectl: command not found", t.fg),
+        bash_prompt(t, user, cwd),
+    ]
+    return terminal(lines, title=f"{user}: {cwd}", theme=t, style="gnome", size=(900, 300), font_size=17)
+
+
+def shot_dns_nxdomain() -> Image.Image:
+    img = browser_frame((1000, 560), "intranet.acme-corp.com", "intranet.acme-corp.com/wiki")
+    chrome_error_page(
+        img,
+        "This site can’t be reached",
+        [
+            ("plain", "Check if there is a typo in intranet.acme-corp.com."),
+            ("plain", "If spelling is correct, try running Windows Network Diagnostics."),
+        ],
+        "DNS_PROBE_FINISHED_NXDOMAIN",
+        "sad",
+        ("Details", "Reload"),
+    )
+    return img
+
+
+def shot_git_merge_conflict() -> Image.Image:
+    t = MAC_LIGHT
+    p = "sam@MacBook-Air billing % "
+    lines: list[Line] = [
+        plain(p + "git checkout main && git pull -q", t.fg),
+        plain("Switched to branch 'main'", t.fg),
+        plain(p + "git merge feature/invoice-pdf", t.fg),
+        plain("Auto-merging src/invoice.py", t.fg),
+        plain("CONFLICT (content): Merge conflict in src/invoice.py", t.fg),
+        plain("Automatic merge failed; fix conflicts and then commit the result.", t.fg),
+        plain(p, t.fg),
+    ]
+    return terminal(lines, title="billing — -zsh — 100×14", theme=t, style="mac", size=(860, 260), font_size=17)
+
+
+def shot_module_not_found() -> Image.Image:
+    t = WIN_TERMINAL
+    p = "PS C:\\Users\\ana\\sales-report> "
+    grey = hex_color("#767676")
+    lines: list[Line] = [
+        [(p, t.fg), ("python", t.yellow), (" report.py --month 2024-05", t.fg)],
+        plain("Traceback (most recent call last):", t.fg),
+        plain('  File "C:\\Users\\ana\\sales-report\\report.py", line 3, in <module>', grey),
+        plain("    import pandas as pd", t.fg),
+        plain("ModuleNotFoundError: No module named 'pandas'", t.red),
+        plain(p, t.fg),
+    ]
+    return terminal(lines, title="Windows PowerShell", theme=t, style="wt", size=(900, 280), font_size=16)
+
+
+def shot_ssh_host_key() -> Image.Image:
+    t = UBUNTU
+    warn = "@" * 59
+    lines: list[Line] = [
+        bash_prompt(t, "deploy@ci-runner", "~", "ssh deploy@203.0.113.10"),
+        plain(warn, t.fg),
+        plain("@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @", t.fg),
+        plain(warn, t.fg),
+        plain("IT IS POSSIBLE THAT SOMEONE IS DOING SOMETHING NASTY!", t.fg),
+        plain("Offending ECDSA key in /home/deploy/.ssh/known_hosts:7", t.fg),
+        plain("Host key for 203.0.113.10 has changed and you have requested strict checking.", t.fg),
+        plain("Host key verification failed.", t.fg),
+        bash_prompt(t, "deploy@ci-runner", "~"),
+    ]
+    return terminal(lines, title="deploy@ci-runner: ~", theme=t, style="gnome", size=(940, 340), font_size=16)
+
+
+def shot_zh_redis_refused() -> Image.Image:
+    t = GNOME_DARK
+    user, cwd = "liming@dev-server", "~/商城后端"
+    lines: list[Line] = [
+        bash_prompt(t, user, cwd, "python manage.py runserver"),
+        plain("错误：无法连接缓存服务，请检查 Redis 是否启动", t.red),
+        bash_prompt(t, user, cwd, "redis-cli ping"),
+        plain("Could not connect to Redis at 127.0.0.1:6379: Connection refused", t.fg),
+        bash_prompt(t, user, cwd),
+    ]
+    return terminal(
+        lines, title=f"{user}: {cwd}", theme=t, style="gnome", size=(900, 260), font_kind="cjk_mono", font_size=17
+    )
+
+
 # ---------------------------------------------------------------------------
 # Query list
 # ---------------------------------------------------------------------------
@@ -1573,7 +1669,78 @@ SHOTS: list[Shot] = [
         "kb/zh-windows-disk-space-low.md",
         shot_zh_disk_space,
         "磁盘空间不足",
-    ),
+    ),    Shot("shot20", "shot20-command-not-found.png", Q_EN, "kb/bash-command-not-found.md", shot_command_not_found, "command not found"),
+    Shot("shot21", "shot21-dns-nxdomain.png", Q_EN3, "kb/chrome-dns-probe-finished-nxdomain.md", shot_dns_nxdomain, "DNS_PROBE_FINISHED_NXDOMAIN"),
+    Shot("shot22", "shot22-git-merge-conflict.png", Q_EN2, "kb/git-merge-conflict.md", shot_git_merge_conflict, "Merge conflict in src/invoice.py"),
+    Shot("shot23", "shot23-module-not-found.png", Q_EN, "kb/python-modulenotfounderror.md", shot_module_not_found, "No module named 'pandas'"),
+    Shot("shot24", "shot24-ssh-host-key.png", Q_EN2, "kb/ssh-host-key-verification-failed.md", shot_ssh_host_key, "Host key verification failed"),
+    Shot("shot25", "shot25-zh-redis-refused.png", Q_ZH, "kb/zh-redis-connection-refused.md", shot_zh_redis_refused, "Connection refused"),
+]
+
+# answer_contains of each screenshot: a command from the right article's fix steps.
+SHOT_ANSWERS: dict[str, tuple[str, ...]] = {
+    "shot01": ("python -m pip install --upgrade pip certifi",),
+    "shot02": ("ssh-keygen -t ed25519",),
+    "shot03": ("sudo systemctl start docker",),
+    "shot04": ("curl -v http://localhost:8080",),
+    "shot05": ("sfc /scannow",),
+    "shot06": ('encoding="utf-8-sig"',),
+    "shot07": ("lsof -i :3000",),
+    "shot08": ("nvidia-smi",),
+    "shot09": ("sudo certbot renew",),
+    "shot10": ("kubectl logs",),
+    "shot11": ("sudo nginx -t",),
+    "shot12": ("pypi.tuna.tsinghua.edu.cn",),
+    "shot13": ("vc_redist.x64.exe",),
+    "shot14": ("netsh winsock reset",),
+    "shot15": ("chmod +x deploy.sh",),
+    "shot16": ("FROM mysql.user",),
+    "shot17": ("-Xmx4g",),
+    "shot18": ("mdsched.exe",),
+    "shot19": ("cleanmgr",),
+    "shot20": ("which kubectl",),
+    "shot21": ("ipconfig /flushdns",),
+    "shot22": ("git merge --abort",),
+    "shot23": ("python -m pip install",),
+    "shot24": ("ssh-keygen -R",),
+    "shot25": ("sudo systemctl start redis-server",),
+}
+
+
+@dataclass(frozen=True)
+class Typed:
+    """A question typed by a user, no screenshot: paraphrases, pasted error text, bare codes."""
+
+    id: str
+    question: str
+    expected: str
+    answer: tuple[str, ...]
+
+
+TYPED: list[Typed] = [
+    Typed("text01", "npm install -g typescript fails with EACCES: permission denied", "kb/npm-eacces-permission-denied.md", ("npm config set prefix ~/.npm-global",)),
+    Typed("text02", "FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory", "kb/node-javascript-heap-out-of-memory.md", ("--max-old-space-size=4096",)),
+    Typed("text03", 'psql: error: FATAL: password authentication failed for user "postgres"', "kb/postgresql-password-authentication-failed.md", ("sudo -u postgres psql",)),
+    Typed("text04", "OSError: [Errno 28] No space left on device", "kb/linux-no-space-left-on-device.md", ("df -h",)),
+    Typed("text05", "My printer shows Offline in Windows and nothing prints", "kb/printer-offline.pdf", ("net stop spooler",)),
+    Typed("text06", "Excel says Product Activation Failed and most features are disabled", "kb/office-activation-failed.pdf", ("OSPP.VBS",)),
+    Typed("text07", "Wi-Fi is connected but Windows says No Internet, secured", "kb/windows-wifi-no-internet-secured.md", ("ipconfig /renew",)),
+    Typed("text08", "pip install on Ubuntu 24.04 says error: externally-managed-environment", "kb/python-externally-managed-environment.md", ("python3 -m venv .venv",)),
+    Typed("text09", "0x80070005", "kb/windows-0x80070005-access-denied.md", ("sfc /scannow",)),
+    Typed("text10", "ERR_CONNECTION_REFUSED", "kb/chrome-err-connection-refused.md", ("curl -v http://localhost:8080",)),
+    Typed("text11", "CrashLoopBackOff", "kb/kubernetes-crashloopbackoff.pdf", ("kubectl logs",)),
+    Typed("text12", "IRQL_NOT_LESS_OR_EQUAL", "kb/windows-bsod-irql-not-less-or-equal.pdf", ("mdsched.exe",)),
+    Typed("text13", "java.lang.OutOfMemoryError: Java heap space", "kb/java-outofmemoryerror-heap-space.pdf", ("-Xmx4g",)),
+    Typed("text14", "docker ps says the daemon isn't running on my Linux server", "kb/docker-cannot-connect-daemon.md", ("sudo systemctl start docker",)),
+    Typed("text15", "pip can't verify the SSL certificate of pypi.org behind our company proxy", "kb/pip-ssl-certificate-verify-failed.md", ("pip config set global.cert",)),
+    Typed("text16", "my PyTorch training crashes because the GPU ran out of memory", "kb/cuda-out-of-memory.md", ("PYTORCH_CUDA_ALLOC_CONF",)),
+    Typed("text17", "node server won't start, port 3000 is already taken", "kb/node-eaddrinuse-port-in-use.md", ("lsof -i :3000",)),
+    Typed("text18", "git clone GitHub 一直超时：Failed to connect to github.com port 443", "kb/zh-git-clone-timeout.md", ("git config --global --unset http.proxy",)),
+    Typed("text19", "Python 调用 ffmpeg 报错：系统找不到指定的文件", "kb/zh-system-cannot-find-file.md", ("where ffmpeg",)),
+    Typed("text20", "WPS 打开 Word 文档提示文件已损坏，怎么办？", "kb/zh-wps-file-corrupted.md", ("文档修复",)),
+    Typed("text21", "MySQL 登录提示 Access denied for user 'root'@'localhost'", "kb/mysql-access-denied-for-user.pdf", ("sudo mysql",)),
+    Typed("text22", "ssh 连接服务器提示 REMOTE HOST IDENTIFICATION HAS CHANGED", "kb/ssh-host-key-verification-failed.md", ("ssh-keygen -R",)),
+    Typed("text23", "Redis 连接被拒绝怎么解决？", "kb/zh-redis-connection-refused.md", ("sudo systemctl start redis-server",)),
 ]
 
 
@@ -1595,7 +1762,11 @@ def main() -> None:
             raise FileNotFoundError(shot.expected)
         save_png(shot.render(), QUERY_DIR / shot.image)
         print("png ", f"queries/{shot.image}")
-        records.append({"id": shot.id, "question": shot.question, "image": shot.image, "expected": shot.expected, "ocr_key": shot.key})
+        records.append({"id": shot.id, "question": shot.question, "image": shot.image, "expected": shot.expected, "ocr_key": shot.key, "answer_contains": list(SHOT_ANSWERS[shot.id])})
+    for typed in TYPED:
+        if not (HERE / typed.expected).exists():
+            raise FileNotFoundError(typed.expected)
+        records.append({"id": typed.id, "question": typed.question, "expected": typed.expected, "answer_contains": list(typed.answer), "kind": "typed"})
     with open(QUERY_DIR / "queries.jsonl", "w", encoding="utf-8") as f:
         for rec in records:
             f.write(json.dumps(rec, ensure_ascii=False) + "\n")

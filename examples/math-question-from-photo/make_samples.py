@@ -16,7 +16,9 @@ Run (from any directory):
     /tmp/genvenv-math/bin/pip install pillow numpy
     /tmp/genvenv-math/bin/python examples/math-question-from-photo/make_samples.py
 
-Writes ``queries/<image>`` for every sample and ``queries/queries.jsonl``.
+Writes ``queries/<image>`` for every sample and ``queries/queries.jsonl``, the eval set:
+the photos, then problems typed as text (TYPED), each with the expected worked example
+and ``answer_contains``.
 """
 
 from __future__ import annotations
@@ -235,6 +237,113 @@ SAMPLES: tuple[Sample, ...] = (
                         blur=0.8, noise=6.0),
         size=36,
     ),
+    Sample(
+        id="math16", image="math16-definite-integral.jpg",
+        expected="kb/definite-integral.md", question=EN_QUESTION, font="serif",
+        heading="Integral Calculus - Quiz 3",
+        lines=("2. Evaluate the definite integral",
+               "      integral from 1 to 3 of (4x^3 - 6x) dx"),
+        effects=Effects(seed=716, angle=-4.0, lighting="gradient", strength=0.22,
+                        blur=0.8, noise=6.0, jpeg_quality=60),
+        size=32,
+    ),
+    Sample(
+        id="math17", image="math17-quadratic-formula.jpg",
+        expected="kb/quadratic-formula.md", question=EN_QUESTION, font="sans",
+        heading="Algebra 2 - Section 4.6",
+        lines=("11. Use the quadratic formula to solve",
+               "      3x^2 - 5x - 1 = 0.",
+               "    Round your answers to two decimal places."),
+        effects=Effects(seed=717, angle=3.0, lighting="shadow", strength=0.2,
+                        blur=0.9, noise=6.0, desk=(92, 78, 66), jpeg_quality=60),
+        size=32,
+    ),
+    Sample(
+        id="math18", image="math18-geometric-sequence.jpg",
+        expected="kb/geometric-sequence.md", question=EN_QUESTION, font="serif",
+        heading="Sequences and Series",
+        lines=("4. The geometric sequence 2, 10, 50, 250, ...",
+               "   Find the 6th term and the sum of the first 6 terms."),
+        effects=Effects(seed=718, angle=-7.0, lighting="vignette", strength=0.2,
+                        blur=0.7, noise=5.0, jpeg_quality=60),
+        size=30,
+    ),
+    Sample(
+        id="math19", image="math19-speed-distance-time.jpg",
+        expected="kb/speed-distance-time.md", question=EN_QUESTION, font="sans",
+        heading="Rates - Homework",
+        lines=("6. A bus travels 180 km in 2 hours 30 minutes.",
+               "   Find its average speed in km/h and in m/s."),
+        effects=Effects(seed=719, angle=1.8, lighting="gradient+shadow", strength=0.16,
+                        blur=1.0, noise=6.0, jpeg_quality=60),
+        size=30, paper=(240, 240, 234),
+    ),
+    Sample(
+        id="math20", image="math20-zh-triangle-area.jpg",
+        expected="kb/zh-triangle-area.md", question=ZH_QUESTIONS[0], font="cjk-sans",
+        heading="五年级上册  多边形的面积",
+        lines=("3. 一块三角形菜地，底是 18 米，高是 9 米，",
+               "   这块菜地的面积是多少平方米？"),
+        effects=Effects(seed=720, angle=-2.0, lighting="shadow", strength=0.2,
+                        blur=0.8, noise=6.0, desk=(120, 96, 70), jpeg_quality=60),
+        size=34,
+    ),
+)
+
+# answer_contains of each photo: a step of the right worked example (the method). The
+# extractive answer quotes the example, so the new problem's own result is not checked here.
+PHOTO_ANSWERS: dict[str, tuple[str, ...]] = {
+    "math01": ("zero product property",), "math02": ("Back-substitute",),
+    "math03": ("Power rule",), "math04": ("m = (y2 - y1) / (x2 - x1)",),
+    "math05": ("I = P * r * t",), "math06": ("A = pi * r^2",),
+    "math07": ("the middle (4th) value",), "math08": ("exponential form",),
+    "math09": ("假设 35 只全是鸡",), "math10": ("a² + b² = c²",),
+    "math11": ("Sn = n(a1 + an) / 2",), "math12": ("不等号方向",),
+    "math13": ("36 种等可能的结果",), "math14": ("移项要变号",),
+    "math15": ("按原价的 80% 出售",), "math16": ("fundamental theorem of calculus",),
+    "math17": ("b^2 - 4ac",), "math18": ("S_n = a_1 * (r^n - 1) / (r - 1)",),
+    "math19": ("Speed = distance / time",), "math20": ("S = 底 × 高 ÷ 2",),
+}
+
+
+@dataclass(frozen=True)
+class Typed:
+    """A problem typed by a student instead of photographed; `answer` = answer_contains."""
+
+    id: str
+    question: str
+    expected: str
+    answer: tuple[str, ...]
+
+
+TYPED: tuple[Typed, ...] = (
+    # The worked example's own problem, typed: the final answer must be in the answer.
+    Typed("text01", "Solve by factoring: x^2 - 5x + 6 = 0", "kb/quadratic-factoring.md", ("x = 2 or x = 3",)),
+    Typed("text02", "解方程：3(x - 2) + 5 = 2x + 7", "kb/zh-linear-equation.md", ("x = 8",)),
+    Typed("text03", "Evaluate the integral of (3x^2 + 2x) dx from x = 0 to x = 2", "kb/definite-integral.md", ("F(2) - F(0)", "12")),
+    Typed("text04", "鸡兔同笼，共 35 只，从下面数有 94 只脚，鸡和兔各几只？", "kb/zh-chicken-rabbit-cage.md", ("鸡 23 只，兔 12 只",)),
+    # New numbers: the answer must quote the method of the same problem type.
+    Typed("text05", "Simplify 45/60, then add 1/3 and give the result in lowest terms", "kb/simplifying-fractions.md", ("least common denominator",)),
+    Typed("text06", "How many metres is 4.2 km, and how many litres is 3,200 mL?", "kb/unit-conversion.md", ("1 km = 1000 m",)),
+    Typed("text07", "Share 90 marbles between Li and Sam in the ratio 4:5", "kb/ratio-proportion.md", ("Total parts",)),
+    Typed("text08", "A cyclist rides 45 km in 1 hour 30 minutes. What is her average speed?", "kb/speed-distance-time.md", ("Speed = distance / time",)),
+    Typed("text09", "Find the 10th term of the geometric sequence 5, 15, 45, ...", "kb/geometric-sequence.md", ("a_n = a_1 * r^(n-1)",)),
+    Typed("text10", "solve 3x^2 - 5x - 1 = 0 using the quadratic formula", "kb/quadratic-formula.md", ("b^2 - 4ac",)),
+    Typed("text11", "Simplify (3a^2)^3 * a / a^4 using the laws of exponents", "kb/exponent-laws.md", ("Power of a product",)),
+    Typed("text12", "How much simple interest do I earn on $5,000 at 3% a year for 6 years?", "kb/simple-interest.md", ("I = P * r * t",)),
+    Typed("text13", "What is the slope of the line through (-2, 1) and (3, 11)?", "kb/slope-of-line.md", ("m = (y2 - y1) / (x2 - x1)",)),
+    Typed("text14", "Differentiate g(x) = 6x^5 - x^3 + 4x", "kb/derivative-polynomial.md", ("Power rule",)),
+    Typed("text15", "Find the mean and the median of 4, 8, 15, 16, 23, 42", "kb/mean-median.md", ("Median",)),
+    Typed("text16", "Solve log_5(x) + log_5(x - 4) = 1", "kb/logarithm-equation.md", ("exponential form",)),
+    Typed("text17", "What is the area of a circle with radius 3 cm?", "kb/circle-area.md", ("A = pi * r^2",)),
+    Typed("text18", "一个三角形底 15 厘米，高 8 厘米，面积是多少？", "kb/zh-triangle-area.md", ("S = 底 × 高 ÷ 2",)),
+    Typed("text19", "直角三角形两条直角边是 5 和 12，斜边多长？", "kb/zh-pythagorean-theorem.md", ("a² + b² = c²",)),
+    Typed("text20", "掷两枚骰子，点数之和为 8 的概率是多少？", "kb/zh-probability-dice.md", ("36 种等可能的结果",)),
+    Typed("text21", "解不等式 2x + 5 > 11", "kb/zh-inequality.md", ("不等号方向",)),
+    Typed("text22", "等差数列 1，4，7，… 前 10 项的和是多少？", "kb/zh-arithmetic-series-sum.md", ("Sn = n(a1 + an) / 2",)),
+    Typed("text23", "商品原价 300 元，打七五折后卖多少钱？", "kb/zh-percentage-word-problem.md", ("现价 =",)),
+    Typed("text24", "解方程组：2x + y = 7，x - y = 2", "kb/system-of-linear-equations.md", ("Back-substitute",)),
+    Typed("text25", "Chickens and rabbits are in a cage: 20 heads and 56 legs. How many of each?", "kb/zh-chicken-rabbit-cage.md", ("兔有",)),
 )
 
 
@@ -348,10 +457,17 @@ def photograph(sample: Sample) -> Image.Image:
     return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
 
 
-def query_record(sample: Sample) -> dict[str, str]:
+def query_record(sample: Sample) -> dict[str, object]:
     """The queries.jsonl line for one sample."""
-    return {"id": sample.id, "question": sample.question,
-            "image": sample.image, "expected": sample.expected}
+    return {"id": sample.id, "question": sample.question, "image": sample.image,
+            "expected": sample.expected, "answer_contains": list(PHOTO_ANSWERS[sample.id])}
+
+
+def typed_record(typed: Typed) -> dict[str, object]:
+    """The queries.jsonl line for one typed question."""
+    assert (HERE / typed.expected).is_file(), typed.expected
+    return {"id": typed.id, "question": typed.question, "expected": typed.expected,
+            "answer_contains": list(typed.answer), "kind": "typed"}
 
 
 def main() -> None:
@@ -362,6 +478,7 @@ def main() -> None:
         photograph(sample).save(OUT_DIR / sample.image, quality=sample.effects.jpeg_quality)
         records.append(query_record(sample))
         print(f"wrote queries/{sample.image}")
+    records += [typed_record(typed) for typed in TYPED]
     lines = [json.dumps(r, ensure_ascii=False) for r in records]
     (OUT_DIR / "queries.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote queries/queries.jsonl ({len(records)} queries)")

@@ -1,0 +1,213 @@
+"""Evaluation: metric functions, answer checks, per-item errors, report files, `mmrag eval`."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+from pipelines.answer import Answer, Source
+from pipelines.cli import main
+from pipelines.errors import InputError
+from pipelines.evaluation import (
+    EvalItem,
+    answer_missing,
+    evaluate,
+    load_dataset,
+    ndcg,
+    percentile,
+    relevance,
+    score_item,
+    summarize,
+    times_overlap,
+)
+from pipelines.jsonl import Item
+from tests.conftest import EXAMPLES
+
+KB = EXAMPLES / "error-screenshot-support" / "kb"
+
+
+def src(source: str, start: float | None = None, end: float | None = None) -> dict:
+    return {"source": source, "start": start, "end": end}
+
+
+def answer(sources: list[str], text: str = "") -> Answer:
+    return Answer("q", text, "q", [Source(r, s, "text", None, None, None, None, 0.5, "")
+                                   for r, s in enumerate(sources, start=1)], {"total": 1.0})
+
+
+def spec(expected: list[str], wanted: list[str] | None = None,
+         span: list[float] | None = None) -> EvalItem:
+    return EvalItem(Item("i", "q"), expected, span, wanted or [])
+
+
+def write_set(path: Path, items: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in items),
+                    encoding="utf-8")
+    return path
+
+
+def test_ndcg_on_hand_made_rankings() -> None:
+    assert ndcg([1, 0, 0, 0, 0], 1) == 1.0
+    assert ndcg([0, 1, 0, 0, 0], 1) == pytest.approx(1 / math.log2(3))
+    # two relevant sources at ranks 1 and 3: (1 + 1/2) / (1 + 1/log2(3))
+    assert ndcg([1, 0, 1, 0, 0], 2) == pytest.approx(1.5 / (1 + 1 / math.log2(3)))
+    assert ndcg([0, 0, 0, 0, 0, 1], 1) == 0.0  # rank 6 is outside @5
+    assert ndcg([], 1) == 0.0
+
+
+def test_relevance_tail_match_counts_each_expected_source_once() -> None:
+    sources = [src("/x/kb/other.md"), src("/x/kb/a.md"), src("/x/kb/a.md"), src("/y/kb/b.pdf"),
+               src("/x/kb/aa.md")]
+    assert relevance(sources, ["kb/a.md", "kb/b.pdf"]) == [0, 1, 0, 1, 0]
+    assert relevance(sources, ["a.md"]) == [0, 1, 0, 0, 0]
+    assert relevance(sources, ["other/kb/a.md"]) == [0, 0, 0, 0, 0]
+
+
+def test_time_overlap_and_expected_time_relevance() -> None:
+    assert times_overlap(10, 20, [15, 30]) and times_overlap(10, 40, [15, 30])
+    assert not times_overlap(10, 20, [20, 30])  # touching is not overlapping
+    assert times_overlap(20, None, [20, 30])  # an instant at the interval's start
+    assert times_overlap(10, 20, [15, 15])
+    assert not times_overlap(None, None, [0, 100])
+    sources = [src("/v/lecture.mp4"), src("/v/lecture.mp4", 0, 12), src("/v/other.mp4", 30, 40),
+               src("/v/lecture.mp4", 31.5, 38), src("/v/lecture.mp4", 36, 50)]
+    assert relevance(sources, ["lecture.mp4"], [30, 37]) == [0, 0, 0, 1, 0]
+    assert ndcg(relevance(sources, ["lecture.mp4"], [30, 37]), 1) == pytest.approx(
+        1 / math.log2(5))
+
+
+def test_answer_checks_ignore_case_and_spacing() -> None:
+    text = "Steps:\n1. Run `sudo  systemctl start Docker`.\n2. 运行 netsh winsock reset"
+    assert answer_missing(text, ["SUDO systemctl start docker", "netsh winsock reset"]) == []
+    assert answer_missing(text, ["docker context ls", "start docker"]) == ["docker context ls"]
+
+
+def test_score_and_summarize_hand_made_items() -> None:
+    rows = [
+        score_item(spec(["kb/a.md"], ["fix it"]), answer(["/k/kb/a.md", "/k/kb/b.md"],
+                                                         "Fix it now"), 100.0),
+        score_item(spec(["kb/a.md"], ["reboot"]), answer(["/k/kb/b.md", "/k/kb/c.md",
+                                                          "/k/kb/a.md"], "no"), 200.0),
+        score_item(spec(["kb/a.md"]), answer(["/k/kb/b.md"]), 300.0),
+    ]
+    assert [r["rank"] for r in rows] == [1, 3, None]
+    assert [r["status"] for r in rows] == ["ok", "answer_failed", "miss"]
+    assert rows[1]["answer_missing"] == ["reboot"] and rows[1]["sources"][2]["hit"]
+    m = summarize(rows)
+    assert m["recall@1"] == pytest.approx(1 / 3) and m["recall@3"] == pytest.approx(2 / 3)
+    assert m["recall@5"] == pytest.approx(2 / 3)
+    assert m["mrr"] == pytest.approx((1 + 1 / 3) / 3)
+    assert m["ndcg@5"] == pytest.approx((1 + 1 / math.log2(4)) / 3)
+    assert (m["answer_checked"], m["answer_passed"], m["answer_pass_rate"]) == (2, 1, 0.5)
+    assert m["latency_p50_ms"] == 200.0 and m["latency_p95_ms"] == pytest.approx(290.0)
+    assert percentile([], 50) == 0.0 and percentile([7.0], 95) == 7.0
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"expected": "kb/a.md", "expected_time": [5, 1]}, "'expected_time' must be [start, end]"),
+    ({"expected": "kb/a.md", "expected_time": "0:10"}, "'expected_time' must be [start, end]"),
+    ({"expected_time": [1, 2], "answer_contains": "x"}, "'expected_time' needs 'expected'"),
+    ({"expected": "kb/a.md", "answer_contains": [1]}, "'answer_contains' must be a string"),
+    ({"expected": ["kb/a.md", ""]}, "'expected' must be a string"),
+    ({}, "nothing to check"),
+])
+def test_bad_items_are_one_line_errors_naming_the_file(tmp_path: Path, fields: dict,
+                                                       message: str) -> None:
+    path = write_set(tmp_path / "set.jsonl", [{"id": "q7", "question": "?", **fields}])
+    with pytest.raises(InputError) as err:
+        load_dataset(path)
+    assert str(path) in str(err.value) and "'q7'" in str(err.value)
+    assert message in str(err.value) and "\n" not in str(err.value)
+
+
+@pytest.fixture(scope="module")
+def small_set(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    shots = EXAMPLES / "error-screenshot-support" / "queries"
+    return write_set(tmp_path_factory.mktemp("eval") / "set.jsonl", [
+        {"id": "docker", "question": "Cannot connect to the Docker daemon. Is it running?",
+         "expected": "kb/docker-cannot-connect-daemon.md",
+         "answer_contains": "sudo systemctl start docker"},
+        {"id": "missing-image", "question": "How do I fix this?", "image": "nope.png",
+         "expected": "kb/pip-ssl-certificate-verify-failed.md"},
+        {"id": "wrong-check", "question": "0x80070005",
+         "expected": ["kb/windows-0x80070005-access-denied.md", "kb/nothing-else.md"],
+         "answer_contains": ["sfc /scannow", "format c:"]},
+        {"id": "shot", "question": "How do I fix this?",
+         "image": str(shots / "shot07-node-eaddrinuse.png"),
+         "expected": "kb/node-eaddrinuse-port-in-use.md"},
+    ])
+
+
+def test_evaluate_records_errors_and_writes_the_report(support_runner, small_set: Path,
+                                                       tmp_path: Path) -> None:
+    report = evaluate(support_runner, small_set, tmp_path / "out")
+    by_id = {i["id"]: i for i in report.items}
+    assert list(by_id) == ["docker", "missing-image", "wrong-check", "shot"]
+    assert "nope.png" in by_id["missing-image"]["error"] and by_id["missing-image"]["rank"] is None
+    assert by_id["docker"]["rank"] == 1 and by_id["docker"]["answer_passed"] is True
+    assert by_id["shot"]["rank"] == 1 and by_id["shot"]["latency_ms"] > 0
+    assert by_id["wrong-check"]["answer_missing"] == ["format c:"]
+    assert by_id["wrong-check"]["ndcg"] == pytest.approx(1 / (1 + 1 / math.log2(3)), abs=1e-4)
+    assert report.metrics["errors"] == 1 and report.metrics["recall@1"] == 0.75
+    assert report.metrics["answer_pass_rate"] == 0.5
+
+    text = report.text()
+    assert "recall@1 0.750" in text and "answer checks 0.500 (1/2)" in text
+    assert "missing-image: error:" in text and "answer lacks 'format c:'" in text
+    assert "docker:" not in text  # passing items are not listed
+
+    out = tmp_path / "out"
+    data = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert data["metrics"] == report.metrics and len(data["items"]) == 4
+    assert data["items"][0]["sources"][0]["hit"] is True and data["items"][0]["answer"]
+    assert len(data["recall_curve"]) == support_runner.config.retrieval.top_k
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert "| metric | value |" in md and "| recall@1 | 0.750 |" in md
+    assert "| missing-image |" in md and "## Failures (2)" in md
+    for name in ("recall_at_k.png", "latency_hist.png"):
+        with Image.open(out / name) as img:
+            assert img.format == "PNG" and img.size[0] >= 400
+            assert len(img.convert("L").getcolors(1 << 16)) > 10  # a drawn plot, not blank
+        assert f"]({name})" in md
+
+
+def test_cli_eval_report(support_runner, small_set: Path, tmp_path: Path) -> None:
+    store = support_runner.config.index.store.path
+    result = CliRunner().invoke(main, ["eval", "error-screenshot-support", "--dataset",
+                                       str(small_set), "--report", str(tmp_path / "r"),
+                                       "--set", f"index.store.path={store}"])
+    assert result.exit_code == 0, result.output
+    assert "eval error-screenshot-support: 4 items, 1 errors" in result.output
+    assert "failures (2):" in result.output and "wrote " in result.output
+    assert {p.name for p in (tmp_path / "r").iterdir()} == {
+        "report.json", "report.md", "recall_at_k.png", "latency_hist.png"}
+    bad = CliRunner().invoke(main, ["eval", "error-screenshot-support", "--dataset",
+                                    str(tmp_path / "none.jsonl"), "--set",
+                                    f"index.store.path={store}"])
+    assert bad.exit_code == 1 and "none.jsonl: input file not found" in bad.output
+
+
+@pytest.mark.parametrize("pipeline", ["error-screenshot-support", "math-question-from-photo"])
+def test_shipped_eval_sets(pipeline: str, request: pytest.FixtureRequest,
+                           tmp_path: Path) -> None:
+    """40+ labelled items with images and typed questions; the typed ones are run (no OCR)."""
+    dataset = EXAMPLES / pipeline / "queries" / "queries.jsonl"
+    specs = load_dataset(dataset)
+    assert len(specs) >= 40 and sum(1 for s in specs if s.item.images) >= 20
+    for s in specs:
+        assert s.expected and s.answer_contains, s.item.id
+        assert all((dataset.parent.parent / e).is_file() for e in s.expected), s.item.id
+        assert all(Path(i).is_file() for i in s.item.images), s.item.id
+    typed = [json.loads(line) for line in dataset.read_text(encoding="utf-8").splitlines()
+             if line.strip() and "image" not in json.loads(line)]
+    runner = request.getfixturevalue("support_runner" if pipeline.startswith("error")
+                                     else "math_runner")
+    report = evaluate(runner, write_set(tmp_path / "typed.jsonl", typed))
+    assert report.metrics["items"] >= 20 and report.metrics["errors"] == 0
+    assert report.metrics["recall@5"] >= 0.9, report.text()
+    assert report.metrics["answer_pass_rate"] >= 0.7, report.text()
