@@ -80,6 +80,37 @@ class Catalog:
                  json.dumps(entry.image_ids), time.time()),
             )
 
+    def reserve(self, batch: list[Entry]) -> None:
+        """Before nodes reach Chroma: add their ids to their sources' entries, blank the hashes.
+
+        A run killed before `put` then redoes these files, and the redo deletes whatever part of
+        them reached Chroma (an entry's ids are the ones a replace or remove deletes).
+        """
+        with self.db() as db:
+            for new in batch:
+                old = self.get(new.source) or Entry(new.source, "", [], [])
+                db.execute(
+                    "INSERT OR REPLACE INTO files VALUES (?, '', ?, ?, ?)",
+                    (new.source, json.dumps(list(dict.fromkeys(old.text_ids + new.text_ids))),
+                     json.dumps(list(dict.fromkeys(old.image_ids + new.image_ids))), time.time()),
+                )
+
+    def clear(self) -> None:
+        """Forget every file and lexical row, leaving meta `rebuild` set until `clear_done`."""
+        _ = self.lexical  # creates the FTS table if needed
+        with self.db() as db:
+            db.execute("DELETE FROM files")
+            db.execute("DELETE FROM lexical")
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('rebuild', 'pending')")
+
+    def clear_done(self) -> None:
+        with self.db() as db:
+            db.execute("DELETE FROM meta WHERE key = 'rebuild'")
+
+    def rebuild_pending(self) -> bool:
+        """Whether a rebuild cleared the catalog but may not have dropped the collections."""
+        return self.exists() and self.meta("rebuild") is not None
+
     def remove(self, source: str) -> None:
         """Forget `source` and its lexical rows."""
         entry = self.get(source)

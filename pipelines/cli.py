@@ -86,23 +86,39 @@ def show_config(pipeline: str, overrides: tuple[str, ...]) -> None:
 @main.command()
 @click.argument("pipeline")
 @click.option("--prune", is_flag=True, help="Delete the nodes of files no longer in the sources.")
+@click.option("--rebuild", is_flag=True,
+              help="Drop the pipeline's collections, catalog and lexical index, then ingest all.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--workers", type=click.IntRange(0, 64), default=None,
               help="Loader processes (default: ingest.workers, else the number of cores).")
 @set_option
 @user_errors
-def ingest(pipeline: str, prune: bool, as_json: bool, workers: int | None,
+def ingest(pipeline: str, prune: bool, rebuild: bool, as_json: bool, workers: int | None,
            overrides: tuple[str, ...]) -> None:
     """Incrementally ingest the config's sources (unchanged files are skipped)."""
     from pipelines.progress import file_progress
 
     runner = _runner(pipeline, overrides)
-    with file_progress("ingest", enabled=not as_json) as progress:
-        summary = runner.ingest(prune=prune, progress=progress, workers=workers)
+    with file_progress("ingest", enabled=not as_json, unit="files") as progress:
+        summary = runner.ingest(prune=prune, progress=progress, workers=workers, rebuild=rebuild)
     if as_json:
         _echo_json(summary.to_dict())
     else:
         click.echo(summary.text())
+
+
+@main.command()
+@click.argument("pipeline")
+@click.option("--json", "as_json", is_flag=True, help="Print the stats as JSON.")
+@set_option
+@user_errors
+def stats(pipeline: str, as_json: bool, overrides: tuple[str, ...]) -> None:
+    """What the index holds: nodes per modality, sources, store size, last ingest."""
+    result = _runner(pipeline, overrides).stats()
+    if as_json:
+        _echo_json(result.to_dict())
+    else:
+        click.echo(result.text())
 
 
 @main.command()
@@ -119,6 +135,8 @@ def ingest(pipeline: str, prune: bool, as_json: bool, workers: int | None,
 def query(pipeline: str, question: str, images: tuple[str, ...], as_json: bool, stream: bool,
           where: tuple[str, ...], overrides: tuple[str, ...]) -> None:
     """Answer one question, optionally about images."""
+    from pipelines.answer import short_path
+
     runner = _runner(pipeline, overrides)
     if stream and not as_json:
         for piece in runner.stream(question, list(images), list(where)):
@@ -137,6 +155,8 @@ def query(pipeline: str, question: str, images: tuple[str, ...], as_json: bool, 
         click.echo("\nSources:")
         for source in answer.sources:
             click.echo(f"  [{source.rank}] {source.label()}  (score {source.score:.3f})")
+            if source.image:
+                click.echo(f"      image: {short_path(source.image)}")
 
 
 @main.command()
@@ -161,12 +181,12 @@ def batch(pipeline: str, input_path: str, output_path: str, workers: int,
 @click.argument("pipeline")
 @click.option("--dataset", required=True, type=click.Path(dir_okay=False))
 @click.option("--report", "report_dir", type=click.Path(file_okay=False),
-              help="Folder for report.json.")
+              help="Folder for report.json, report.md and PNG plots.")
 @set_option
 @user_errors
 def eval_cmd(pipeline: str, dataset: str, report_dir: str | None,
              overrides: tuple[str, ...]) -> None:
-    """Retrieval metrics (recall@1/3/5, MRR) over a labelled JSONL set."""
+    """Recall@1/3/5, MRR, nDCG@5, answer checks and latency over a labelled JSONL set."""
     click.echo(_runner(pipeline, overrides).evaluate(dataset, report_dir).text())
 
 

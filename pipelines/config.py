@@ -48,6 +48,10 @@ class StoreConfig(Strict):
     port: int | None = None
     ssl: bool = False
     collection: str | None = None
+    auth_header: str = Field("X-Chroma-Token", pattern=r"^[A-Za-z0-9-]+$",
+                             description="server: HTTP header that carries the token")
+    auth_token_env: str | None = Field(None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+                                       description="server: environment variable with the token")
 
     @field_validator("type")
     @classmethod
@@ -59,6 +63,8 @@ class StoreConfig(Strict):
     def _where(self) -> StoreConfig:
         if self.host and self.path:
             raise ValueError("set either 'path' (on disk) or 'host'/'port' (a Chroma server)")
+        if self.auth_token_env and not self.host:
+            raise ValueError("'auth_token_env' is for a Chroma server: set 'host' too")
         return self
 
 
@@ -80,11 +86,20 @@ class TextEmbeddingConfig(EmbeddingConfig):
 
 
 class ImageEmbeddingConfig(EmbeddingConfig):
+    type: str = "clip"
+
     @field_validator("type")
     @classmethod
     def _known(cls, value: str) -> str:
         registry.check_name("image_embedding", value)
         return value
+
+    @model_validator(mode="after")
+    def _model_given(self) -> ImageEmbeddingConfig:
+        if self.type == "clip" and not self.model:
+            raise ValueError("type clip needs 'model': a local folder or a Hugging Face name "
+                             "already in your cache (mmrag never downloads)")
+        return self
 
 
 class IndexConfig(Strict):
@@ -110,8 +125,15 @@ class RetrievalConfig(Strict):
     mode: Literal["hybrid", "dense", "lexical"] = "hybrid"
     dense_weight: float = Field(1.0, ge=0.0)
     lexical_weight: float = Field(1.0, ge=0.0)
+    identifier_boost: float = Field(
+        1.0, ge=0.0, description="extra lexical weight when the query has an error code/identifier")
     rrf_k: int = Field(60, ge=1, description="reciprocal rank fusion constant")
     candidates: int = Field(20, ge=1, le=500, description="hits taken from each retriever")
+    page_images: bool = Field(True, description="cited PDF passages get their page region "
+                              "rendered as image evidence")
+    image_top_k: int = Field(10, ge=1, le=500, description="hits from each CLIP image search")
+    image_weight: float = Field(1.0, ge=0.0, description="RRF weight: query image -> images")
+    text_image_weight: float = Field(1.0, ge=0.0, description="RRF weight: query text -> images")
 
 
 class LLMConfig(Strict):
@@ -122,8 +144,16 @@ class LLMConfig(Strict):
     temperature: float = Field(0.1, ge=0.0, le=2.0)
     max_tokens: int | None = Field(None, ge=1)
     timeout: float = Field(60.0, gt=0)
-    max_retries: int = Field(3, ge=0)
+    max_retries: int = Field(3, ge=0, description="retries with backoff on 429/5xx/timeouts")
+    max_images: int = Field(2, ge=0, description="retrieved images sent to the LLM")
+    image_max_side: int = Field(1024, ge=64, description="images are resized to fit this")
+    stream_usage: bool = Field(True, description="ask for token usage when streaming")
+    price_per_million: dict[str, float] | None = Field(
+        None, description="USD per million tokens {input, output}; default: known models")
     max_steps: int = Field(8, ge=1, description="extractive: most steps quoted")
+    min_relevance: float = Field(
+        0.86, ge=0.0, le=1.0, description="extractive: below this top cosine (and no exact "
+        "identifier match) the answer is 'no relevant information found'; calibrated for e5")
     params: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("type")

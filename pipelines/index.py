@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +10,9 @@ from pipelines import registry
 from pipelines.catalog import Catalog, Entry, IngestLock
 from pipelines.config import PipelineConfig
 from pipelines.errors import StoreError
-from pipelines.store import MODALITIES, ChromaStore
+from pipelines.image_vectors import ImageVectors
+from pipelines.lexical import LEXICAL_VERSION
+from pipelines.store import CLIP, MODALITIES, ChromaStore
 
 
 class Index:
@@ -25,6 +28,7 @@ class Index:
         self.state_dir = self._state_dir()
         self.catalog = Catalog(self.state_dir / "catalog.sqlite")
         self._embed_model: Any = None
+        self.image_vectors = ImageVectors(config, self.store, self.catalog)
 
     def _state_dir(self) -> Path:
         store = self.config.index.store
@@ -51,7 +55,10 @@ class Index:
         """Index settings that change node content or vectors (part of each file's hash)."""
         emb = self.config.index.text_embedding
         chunk = self.config.chunking
-        return f"{emb.type}:{emb.model}:{chunk.chunk_size}:{chunk.chunk_overlap}:v1"
+        image = self.image_vectors.identity()  # empty without an image embedding
+        return (f"{emb.type}:{emb.model}:{chunk.chunk_size}:{chunk.chunk_overlap}:v1"
+                f":lexical={LEXICAL_VERSION}"
+                + (f":image={image}" if image else ""))
 
     def embed(self, nodes: list[Any]) -> None:
         """Set each node's embedding, in one batched call."""
@@ -59,6 +66,7 @@ class Index:
         vectors = self.embed_model.get_text_embedding_batch(texts) if texts else []
         for node, vector in zip(nodes, vectors, strict=True):
             node.embedding = vector
+        self.image_vectors.embed(nodes)
 
     def replace(self, source: str, content_hash: str, nodes: list[Any]) -> int:
         """Store embedded `nodes` for `source`, replacing its old nodes; returns nodes added.
@@ -74,6 +82,7 @@ class Index:
             stale = [i for i in (old.ids[modality] if old else []) if i not in keep]
             self.store.delete(modality, stale)
             self.store.add(modality, by_modality[modality])
+        self.image_vectors.replace(old.image_ids if old else [], by_modality["image"])
         texts = [(n.node_id, modality, n.get_content())
                  for modality, group in by_modality.items() for n in group]
         entry = Entry(source, content_hash, [n.node_id for n in by_modality["text"]],
@@ -87,7 +96,32 @@ class Index:
         if entry:
             for modality in MODALITIES:
                 self.store.delete(modality, entry.ids[modality])
+            self.image_vectors.remove(entry.image_ids)
             self.catalog.remove(source)
+
+    def reserve(self, batch: list[tuple[str, list[Any]]]) -> None:
+        """Before storing (source, nodes) pairs: note their ids (see `Catalog.reserve`)."""
+        self.catalog.reserve([Entry(source, "", _ids(nodes, "text"), _ids(nodes, "image"))
+                              for source, nodes in batch])
+
+    def clear(self) -> None:
+        """Forget everything: catalog and lexical rows first, then drop the collections.
+
+        The catalog stays marked until the drop is done, so `finish_clear` in the next run
+        completes a clear that was killed midway.
+        """
+        self.catalog.clear()
+        self._drop()
+
+    def finish_clear(self) -> None:
+        if self.catalog.rebuild_pending():
+            self._drop()
+
+    def _drop(self) -> None:
+        for name in (*MODALITIES, CLIP):
+            self.store.drop(name)
+        shutil.rmtree(self.state_dir / "artifacts", ignore_errors=True)
+        self.catalog.clear_done()
 
     def fetch(self, modality: str, ids: list[str], query_embedding: list[float]) -> list[Any]:
         """Nodes by id as `NodeWithScore`s, scored by cosine with the query embedding."""
@@ -140,3 +174,7 @@ class Index:
         # ChromaVectorStore reports exp(-distance); cosine distance = 1 - cosine.
         return [NodeWithScore(node=node, score=1.0 + math.log(max(sim, 1e-12)))
                 for node, sim in zip(result.nodes, result.similarities or [], strict=False)]
+
+
+def _ids(nodes: list[Any], modality: str) -> list[str]:
+    return [n.node_id for n in nodes if n.metadata.get("modality", "text") == modality]

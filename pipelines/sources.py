@@ -77,5 +77,6 @@ def file_hash(path: Path, loader: Loader, settings: str) -> str:
         with part.open("rb") as fh:
             for block in iter(lambda: fh.read(1 << 20), b""):
                 digest.update(block)
-    digest.update(f"{loader.name}:{json.dumps(loader.params, sort_keys=True)}:{settings}".encode())
+    params = json.dumps(loader.params, sort_keys=True)
+    digest.update(f"{loader.name}@{loader.version}:{params}:{settings}".encode())
     return digest.hexdigest()

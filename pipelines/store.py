@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
+from pipelines import chroma_server
 from pipelines.config import StoreConfig
 from pipelines.errors import StoreError
 
 MODALITIES = ("text", "image")
-_SUFFIX = {"text": "_text", "image": "_images"}
+CLIP = "clip"  # CLIP vectors of image nodes (same ids as in "image"), when configured
+_SUFFIX = {"text": "_text", "image": "_images", CLIP: "_clip"}
 
 
 def collection_base(name: str) -> str:
@@ -50,28 +53,30 @@ class ChromaStore:
             from chromadb.config import Settings
 
             settings = Settings(anonymized_telemetry=False)
+            if self.config.host:
+                self._client = chroma_server.connect(self.config, settings)
+                return self._client
             try:
-                if self.config.host:
-                    self._client = chromadb.HttpClient(
-                        host=self.config.host, port=self.config.port or 8000,
-                        ssl=self.config.ssl, settings=settings,
-                    )
-                else:
-                    Path(str(self.config.path)).mkdir(parents=True, exist_ok=True)
-                    self._client = chromadb.PersistentClient(path=str(self.config.path),
-                                                             settings=settings)
+                Path(str(self.config.path)).mkdir(parents=True, exist_ok=True)
+                self._client = chromadb.PersistentClient(path=str(self.config.path),
+                                                         settings=settings)
             except Exception as exc:  # chromadb raises many kinds; report them as one
                 raise StoreError(f"cannot open {self.location}: {exc}") from None
         return self._client
+
+    def _guard(self) -> AbstractContextManager[None]:
+        """Server stores: connection and server failures become one-line StoreErrors."""
+        return chroma_server.server_errors(self.config) if self.config.host else nullcontext()
 
     def vector_store(self, modality: str) -> Any:
         """The LlamaIndex `ChromaVectorStore` for "text" or "image" nodes."""
         if modality not in self._stores:
             from llama_index.vector_stores.chroma import ChromaVectorStore
 
-            collection = self.client().get_or_create_collection(
-                self.base + _SUFFIX[modality], metadata={"hnsw:space": "cosine"}
-            )
+            with self._guard():
+                collection = self.client().get_or_create_collection(
+                    self.base + _SUFFIX[modality], metadata={"hnsw:space": "cosine"}
+                )
             self._stores[modality] = ChromaVectorStore(chroma_collection=collection)
         return self._stores[modality]
 
@@ -80,15 +85,26 @@ class ChromaStore:
         return self.vector_store(modality)._collection
 
     def count(self, modality: str) -> int:
-        return int(self.collection(modality).count())
+        with self._guard():
+            return int(self.collection(modality).count())
 
     def add(self, modality: str, nodes: list[Any]) -> None:
         """Upsert embedded nodes (ids are deterministic, so re-adding replaces)."""
         if nodes:
             ids = [n.node_id for n in nodes]
-            self.collection(modality).delete(ids=ids)
-            self.vector_store(modality).add(nodes)
+            with self._guard():
+                self.collection(modality).delete(ids=ids)
+                self.vector_store(modality).add(nodes)
 
     def delete(self, modality: str, ids: list[str]) -> None:
         if ids:
-            self.collection(modality).delete(ids=ids)
+            with self._guard():
+                self.collection(modality).delete(ids=ids)
+
+    def drop(self, modality: str) -> None:
+        """Delete a modality's whole collection, if it exists (it is recreated on next use)."""
+        self._stores.pop(modality, None)
+        with self._guard():
+            names = {getattr(c, "name", c) for c in self.client().list_collections()}
+            if self.base + _SUFFIX[modality] in names:
+                self.client().delete_collection(self.base + _SUFFIX[modality])

@@ -43,11 +43,18 @@ def math_runner(tmp_path_factory: pytest.TempPathFactory):
     return _ingested("math-question-from-photo", tmp_path_factory)
 
 
+@pytest.fixture(scope="session")
+def lecture_runner(tmp_path_factory: pytest.TempPathFactory):
+    """The shipped lecture-video-qa pipeline (two videos, 15 OCR'd frames), in a temp store."""
+    return _ingested("lecture-video-qa", tmp_path_factory)
+
+
 def sample_queries(pipeline: str) -> list[dict]:
-    """The shipped sample queries with absolute image paths."""
+    """The shipped sample queries that have an image, with absolute image paths."""
     folder = EXAMPLES / pipeline / "queries"
     items = [json.loads(line) for line in (folder / "queries.jsonl").read_text().splitlines()
              if line.strip()]
+    items = [item for item in items if "image" in item]  # typed questions have none
     for item in items:
         item["image"] = str(folder / item["image"])
     return items

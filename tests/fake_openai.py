@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+USAGE = {"prompt_tokens": 1200, "completion_tokens": 300, "total_tokens": 1500}
 
 
 class FakeOpenAI:
@@ -14,7 +17,8 @@ class FakeOpenAI:
     def __init__(self, reply: str = "1. Restart the service [1]") -> None:
         self.reply = reply
         self.requests: list[dict[str, Any]] = []
-        self.fail: list[int] = []
+        self.fail: list[int] = []  # statuses to answer with first, one per request
+        self.delay = 0.0  # seconds to wait before answering (timeouts)
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -41,21 +45,26 @@ class FakeOpenAI:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 fake.requests.append({"path": self.path, "headers": dict(self.headers),
                                       "body": body})
+                if fake.delay:
+                    time.sleep(fake.delay)
                 if fake.fail:
                     return self._send(fake.fail.pop(0), {"error": {"message": "nope"}})
                 if body.get("stream"):
-                    return self._stream(body["model"])
+                    usage = (body.get("stream_options") or {}).get("include_usage", False)
+                    return self._stream(body["model"], usage)
                 return self._send(200, _completion(body["model"], fake.reply))
 
             def _send(self, status: int, data: dict[str, Any]) -> None:
                 raw = json.dumps(data).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
+                if status == 429:
+                    self.send_header("Retry-After", "0")
                 self.send_header("Content-Length", str(len(raw)))
                 self.end_headers()
                 self.wfile.write(raw)
 
-            def _stream(self, model: str) -> None:
+            def _stream(self, model: str, usage: bool) -> None:
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.end_headers()
@@ -65,6 +74,10 @@ class FakeOpenAI:
                                  "content": word + " "}, "finish_reason": None}]}
                     self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
                     self.wfile.flush()
+                if usage:  # OpenAI's last chunk: no choices, the usage of the whole answer
+                    chunk = {"id": "c1", "object": "chat.completion.chunk", "created": 0,
+                             "model": model, "choices": [], "usage": USAGE}
+                    self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
                 self.wfile.write(b"data: [DONE]\n\n")
 
         return Handler
@@ -74,4 +87,4 @@ def _completion(model: str, text: str) -> dict[str, Any]:
     return {"id": "c1", "object": "chat.completion", "created": 0, "model": model,
             "choices": [{"index": 0, "finish_reason": "stop",
                          "message": {"role": "assistant", "content": text}}],
-            "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}}
+            "usage": USAGE}

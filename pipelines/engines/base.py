@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from pipelines.config import LLMConfig
@@ -15,6 +16,21 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 def is_chinese(text: str) -> bool:
     """True when the text contains CJK ideographs (answers then use Chinese labels)."""
     return bool(_CJK.search(text))
+
+
+@dataclass
+class Reply:
+    """An engine's answer text and the token usage it cost (empty for local engines)."""
+
+    text: str
+    usage: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Usage:
+    """Yielded last by `Engine.stream` when the backend reports token usage."""
+
+    counts: dict[str, Any]
 
 
 class Engine:
@@ -32,11 +48,19 @@ class Engine:
         self.prompt = prompt
         self.embed_model = embed_model
 
-    def answer(self, question: str, query_text: str, images: list[str], hits: list[Any]) -> str:
+    def answer(self, question: str, query_text: str, images: list[str], hits: list[Any]
+               ) -> str | Reply:
         """Answer text citing evidence as [n], n being the hit's 1-based rank."""
         raise NotImplementedError
 
     def stream(self, question: str, query_text: str, images: list[str], hits: list[Any]
-               ) -> Iterator[str]:
-        """The answer in pieces; engines that cannot stream yield it whole."""
-        yield self.answer(question, query_text, images, hits)
+               ) -> Iterator[str | Usage]:
+        """The answer in pieces, then its `Usage` if any; engines that cannot stream yield
+        the whole answer as one piece."""
+        reply = self.answer(question, query_text, images, hits)
+        if isinstance(reply, Reply):
+            yield reply.text
+            if reply.usage:
+                yield Usage(reply.usage)
+        else:
+            yield reply

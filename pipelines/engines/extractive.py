@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pipelines.answer import short_path
+from pipelines.answer import Source, short_path
 from pipelines.engines.articles import Article, parse
 from pipelines.engines.base import Engine, is_chinese
+from pipelines.lexical import content_words, identifiers
 
 _SENTENCE = re.compile(r"(?<=[.!?。！？])\s+|\n+")
 _LABELS = {
@@ -16,12 +17,14 @@ _LABELS = {
         "none": "No relevant information found in the knowledge base.",
         "best": "Best match", "steps": "Steps", "cause": "Cause", "answer": "Answer",
         "problem": "Problem", "error": "Error", "see": "See also", "sources": "Sources",
+        "transcript": "transcript", "slide": "slide text",
     },
     "zh": {
         "intro": "摘录式回答（摘自知识库原文，非模型生成）：",
         "none": "知识库中没有找到相关内容。",
         "best": "最佳匹配", "steps": "步骤", "cause": "原因", "answer": "答案",
         "problem": "题目", "error": "错误信息", "see": "另见", "sources": "来源",
+        "transcript": "字幕", "slide": "画面文字",
     },
 }
 _CONTEXT = (("cause", ("cause", "why", "原因")), ("problem", ("problem", "题目")))
@@ -33,8 +36,10 @@ class ExtractiveEngine(Engine):
 
     def answer(self, question: str, query_text: str, images: list[str], hits: list[Any]) -> str:
         labels = _LABELS["zh" if is_chinese(question) else "en"]
-        if not hits:
+        if not self.relevant(query_text, hits):
             return labels["none"]
+        if _timed(hits[0]):  # video / subtitles: quote the moments with their mm:ss range
+            return "\n".join([labels["intro"], "", *self._moments(hits, labels)])
         article = parse(hits[0].node.get_content())
         body = (self._structured(article, labels) if article.steps
                 else self._sentences(query_text, hits[:3]))
@@ -45,6 +50,22 @@ class ExtractiveEngine(Engine):
         if related:
             lines += ["", f"{labels['see']}: " + "; ".join(related)]
         return "\n".join(lines)
+
+    def relevant(self, query_text: str, hits: list[Any]) -> bool:
+        """Whether the best hit answers the query: its cosine reaches `llm.min_relevance`, or
+        it contains an error code / identifier of the query verbatim (bare codes embed
+        poorly: `EMFILE` alone scores about 0.84 against its own article)."""
+        if not hits:
+            return False
+        score = hits[0].score or 0.0
+        if score >= self.config.min_relevance:
+            return True
+        text = hits[0].node.get_content()
+        if any(word.lower() in text.lower() for word in identifiers(query_text)):
+            return True
+        # short questions embed weakly: near the bar, enough shared content words will do
+        shared = content_words(query_text) & content_words(text)
+        return score >= self.config.min_relevance - 0.06 and len(shared) >= 3
 
     def _structured(self, article: Article, labels: dict[str, str]) -> list[str]:
         out: list[str] = []
@@ -62,6 +83,22 @@ class ExtractiveEngine(Engine):
         if final and final.body:
             out += ["", f"{labels['answer']}: {final.body} [1]"]
         return out
+
+    def _moments(self, hits: list[Any], labels: dict[str, str]) -> list[str]:
+        """The two best timed excerpts quoted whole (a transcript chunk, or a frame's slide
+        text), each headed by [n], file and mm:ss range; the next two as see-also."""
+        out: list[str] = []
+        for rank, hit in enumerate(hits[:2], start=1):
+            if not _timed(hit):
+                continue
+            kind = labels["slide" if hit.node.metadata.get("modality") == "image" else "transcript"]
+            head = f"{labels['best']} [1]:" if rank == 1 else f"[{rank}]"
+            out += [f"{head} {_where(hit)} ({kind})"]
+            out += [f"> {line.strip()}" for line in hit.node.get_content().splitlines()
+                    if line.strip()] + [""]
+        related = [f"[{i}] {_where(h)}" for i, h in enumerate(hits[1:4], start=2)
+                   if i > 2 or not _timed(h)]
+        return out + ([f"{labels['see']}: " + "; ".join(related)] if related else [])
 
     def _sentences(self, query_text: str, hits: list[Any]) -> list[str]:
         """No steps in the evidence: the sentences closest to the query, in source order."""
@@ -88,7 +125,13 @@ def _error_line(article: Article) -> str | None:
     return None
 
 
+def _timed(hit: Any) -> bool:
+    return hit.node.metadata.get("start") not in (None, "")
+
+
 def _where(hit: Any) -> str:
+    if _timed(hit):
+        return Source.from_node(0, hit).label()  # file @ mm:ss–mm:ss
     meta = hit.node.metadata
     page = f", p. {meta['page']}" if meta.get("page") not in (None, "") else ""
     return f"{short_path(meta.get('source', '?'))}{page}"

@@ -6,25 +6,39 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
-from pipelines.engines.base import Engine
+from pipelines.engines.base import Engine, Reply, Usage
+from pipelines.engines.media import encode_image, evidence_images
+from pipelines.engines.usage import usage
 from pipelines.errors import ConfigError, LLMError
 
+QUOTE = '"""'
 
-def format_context(hits: list[Any]) -> str:
-    """Retrieved evidence as numbered, quoted data blocks."""
+
+def format_context(hits: list[Any], attached: list[str] | None = None) -> str:
+    """Retrieved evidence as numbered, quoted data blocks (noting attached images)."""
     blocks = []
     for rank, hit in enumerate(hits, start=1):
         meta = hit.node.metadata
-        page = f" (page {meta['page']})" if meta.get("page") not in (None, "") else ""
-        text = hit.node.get_content().replace('"""', "'''")
-        blocks.append(f'[{rank}] {meta.get("source", "?")}{page}\n"""\n{text}\n"""')
+        where = [f"page {meta['page']}"] if meta.get("page") not in (None, "") else []
+        if meta.get("start") not in (None, ""):
+            where.append(f"{float(meta['start']):.0f}s-{float(meta.get('end') or 0):.0f}s")
+        if meta.get("image") in (attached or []):
+            where.append("image attached")
+        label = f" ({', '.join(where)})" if where else ""
+        text = hit.node.get_content().replace(QUOTE, "'''")
+        blocks.append(f'[{rank}] {meta.get("source", "?")}{label}\n{QUOTE}\n{text}\n{QUOTE}')
     return "\n\n".join(blocks) or "(no evidence found)"
 
 
 class OpenAIEngine(Engine):
-    """Chat completion through `llama-index-llms-openai`; query images sent as image blocks."""
+    """Chat completion through `llama-index-llms-openai`; images sent as image blocks.
+
+    The OpenAI client retries 429, 5xx and timeouts `llm.max_retries` times with exponential
+    backoff (honouring `Retry-After`); each request waits at most `llm.timeout` seconds.
+    """
 
     default_key_env = "OPENAI_API_KEY"
+    default_model = "gpt-4o-mini"
 
     def api_key(self) -> str:
         env = self.config.api_key_env or self.default_key_env
@@ -37,7 +51,7 @@ class OpenAIEngine(Engine):
     def build_llm(self) -> Any:
         from llama_index.llms.openai import OpenAI
 
-        return OpenAI(model=self.config.model or "gpt-4o-mini", api_key=self.api_key(),
+        return OpenAI(model=self.config.model or self.default_model, api_key=self.api_key(),
                       api_base=self.config.api_base, **self._common())
 
     def _common(self) -> dict[str, Any]:
@@ -47,36 +61,63 @@ class OpenAIEngine(Engine):
 
     def messages(self, question: str, query_text: str, images: list[str], hits: list[Any]
                  ) -> list[Any]:
-        """System + user messages: prompt text with the evidence, then the query images."""
-        from llama_index.core.llms import ChatMessage, ImageBlock, TextBlock
+        """System + user messages: the prompt with the quoted evidence, then the images.
+
+        The question's images come first, then up to `llm.max_images` retrieved images, each
+        labelled with the citation number of its evidence block.
+        """
+        from llama_index.core.llms import ChatMessage, TextBlock
 
         if self.prompt is None:
             raise ConfigError(f"llm.type={self.config.type} needs a prompt: set `prompt:`")
+        evidence = evidence_images(hits, self.config.max_images)
         ocr_text = query_text[len(question):].strip()
         system, user = self.prompt.render(question=question, ocr_text=ocr_text or "(none)",
-                                          context=format_context(hits))
-        blocks: list[Any] = [TextBlock(text=user)] + [ImageBlock(path=p) for p in images]
+                                          context=format_context(hits, evidence))
+        blocks: list[Any] = [TextBlock(text=user)]
+        for number, path in enumerate(images, start=1):
+            blocks += [TextBlock(text=f"Question image {number}:"), self._image(path)]
+        ranks = {h.node.metadata.get("image"): r for r, h in reversed(list(enumerate(hits, 1)))}
+        for path in evidence:
+            blocks += [TextBlock(text=f"Evidence image for [{ranks[path]}]:"), self._image(path)]
         return [ChatMessage(role="system", content=system), ChatMessage(role="user", blocks=blocks)]
 
-    def answer(self, question: str, query_text: str, images: list[str], hits: list[Any]) -> str:
+    def _image(self, path: str) -> Any:
+        from llama_index.core.llms import ImageBlock
+
+        data, mimetype = encode_image(path, self.config.image_max_side)
+        return ImageBlock(image=data, image_mimetype=mimetype)
+
+    def _usage(self, counts: dict[str, Any]) -> dict[str, Any]:
+        return usage(counts, self.config.model or self.default_model,
+                     self.config.price_per_million)
+
+    def answer(self, question: str, query_text: str, images: list[str], hits: list[Any]
+               ) -> Reply:
         llm = self.build_llm()
         messages = self.messages(question, query_text, images, hits)
         try:
             response = llm.chat(messages)
         except Exception as exc:
             raise LLMError(_explain(exc, self.config.type)) from None
-        return (response.message.content or "").strip()
+        return Reply((response.message.content or "").strip(),
+                     self._usage(response.additional_kwargs))
 
     def stream(self, question: str, query_text: str, images: list[str], hits: list[Any]
-               ) -> Iterator[str]:
+               ) -> Iterator[str | Usage]:
         llm = self.build_llm()
         messages = self.messages(question, query_text, images, hits)
+        extra = {"stream_options": {"include_usage": True}} if self.config.stream_usage else {}
+        counts: dict[str, Any] = {}
         try:
-            for chunk in llm.stream_chat(messages):
+            for chunk in llm.stream_chat(messages, **extra):
+                counts = chunk.additional_kwargs or counts
                 if chunk.delta:
                     yield chunk.delta
         except Exception as exc:
             raise LLMError(_explain(exc, self.config.type)) from None
+        if counts:
+            yield Usage(self._usage(counts))
 
 
 class OpenAILikeEngine(OpenAIEngine):
@@ -103,6 +144,8 @@ def _explain(exc: Exception, backend: str) -> str:
     status = getattr(exc, "status_code", None)
     if status == 401 or name == "AuthenticationError":
         return f"llm {backend}: authentication failed (401): check the API key"
+    if status == 429 or name == "RateLimitError":
+        return f"llm {backend}: rate limited (429) after retries; try again later"
     if "Timeout" in name:
         return f"llm {backend}: request timed out"
     if "Connection" in name:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -51,3 +55,34 @@ def test_batch_input_errors(support_runner, tmp_path: Path) -> None:
                                                {"id": "x", "question": "b"}])
     with pytest.raises(InputError, match="duplicate id 'x'"):
         support_runner.batch(dup, tmp_path / "o.jsonl")
+
+
+def test_batch_killed_halfway_then_resumed_writes_each_id_once(support_runner,
+                                                               tmp_path: Path) -> None:
+    topics = ["pip SSL certificate verify failed", "docker daemon not running",
+              "git push permission denied publickey", "port 3000 already in use",
+              "CUDA out of memory", "no space left on device", "nginx 502 bad gateway",
+              "磁盘空间不足怎么办", "微信提示网络不可用", "mysql access denied for user"]
+    rows = [{"id": f"item{i:03d}", "question": f"{topics[i % len(topics)]} (case {i})"}
+            for i in range(240)]
+    inp, out = write_jsonl(tmp_path / "in.jsonl", rows), tmp_path / "out.jsonl"
+    command = [sys.executable, "-m", "pipelines.cli", "batch", str(support_runner.config.path),
+               "--input", str(inp), "--output", str(out), "--workers", "2",
+               "--set", f"index.store.path={support_runner.config.index.store.path}"]
+    job = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 600
+    while job.poll() is None and time.monotonic() < deadline:
+        if out.exists() and out.read_bytes().count(b"\n") >= 100:
+            job.send_signal(signal.SIGKILL)  # no clean-up runs: as if the machine died
+            break
+        time.sleep(0.05)
+    job.wait(timeout=60)
+    assert job.returncode == -signal.SIGKILL, job.stderr.read().decode()
+    written = out.read_bytes().count(b"\n")
+    assert 100 <= written < len(rows)
+
+    rerun = subprocess.run(command, capture_output=True, text=True, timeout=900)
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"{written} already in output" in rerun.stdout
+    ids = [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()]
+    assert sorted(ids) == [r["id"] for r in rows]  # every id exactly once

@@ -91,3 +91,11 @@ def test_passage_without_steps_quotes_best_sentences_with_page() -> None:
     answer = engine().answer("Which port?", "printer port", [], [hit(text, "m.pdf", page=3)])
     assert "(m.pdf, p. 3)" in answer
     assert "- The printer uses port 9100. [1]" in answer
+
+
+def test_weak_best_hit_is_not_relevant_unless_it_has_the_code() -> None:
+    weak = [hit(EN, "kb/npm.md", score=0.80)]
+    assert engine().answer("best pizza in town?", "best pizza in town?", [], weak) == (
+        "No relevant information found in the knowledge base.")
+    assert engine().answer("这是什么？", "今天吃什么", [], weak) == "知识库中没有找到相关内容。"
+    assert "1. Create a folder" in engine().answer("EACCES", "EACCES", [], weak)

@@ -1,0 +1,43 @@
+"""Images for multimodal prompts: the question's images and retrieved image evidence."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from pipelines.errors import InputError
+
+
+def encode_image(path: str | Path, max_side: int) -> tuple[bytes, str]:
+    """The image as PNG (screenshots, line art) or JPEG (photos), longest side <= max_side."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as img:
+            img = ImageOps.exif_transpose(img)
+            img.thumbnail((max_side, max_side))
+            photo = img.mode in ("RGB", "CMYK", "YCbCr") and Path(path).suffix.lower() in (
+                ".jpg", ".jpeg", ".webp")
+            buf = io.BytesIO()
+            if photo:
+                img.convert("RGB").save(buf, "JPEG", quality=85)
+                return buf.getvalue(), "image/jpeg"
+            if img.mode not in ("RGB", "RGBA", "L", "LA"):
+                img = img.convert("RGBA")
+            img.save(buf, "PNG", optimize=True)
+            return buf.getvalue(), "image/png"
+    except (OSError, UnidentifiedImageError) as exc:
+        raise InputError(f"{path}: cannot read image ({exc.__class__.__name__})") from None
+
+
+def evidence_images(hits: list[Any], limit: int) -> list[str]:
+    """Paths of up to `limit` retrieved images (figures, frames, screenshots), best first."""
+    paths: list[str] = []
+    for hit in hits:
+        image = hit.node.metadata.get("image")
+        if image and image not in paths and Path(image).is_file():
+            paths.append(image)
+        if len(paths) >= limit:
+            break
+    return paths

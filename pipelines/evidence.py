@@ -1,0 +1,82 @@
+"""Visual evidence for cited PDF passages: the page region of the passage, rendered to PNG."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+SCALE = 2.0  # 144 dpi: readable, small
+MARGIN = 12.0  # points around the passage
+SNIPPET = 48  # characters searched at the passage's start and end
+
+
+def _snippets(text: str) -> list[list[str]]:
+    """For the passage's start and its end: a long snippet, then a short one to fall back on
+    (a long one may run across a line break the PDF text spells differently)."""
+    words = " ".join(text.split())
+    return [[words[:SNIPPET].strip(), words[:SNIPPET // 2].strip()],
+            [words[-SNIPPET:].strip(), words[-SNIPPET // 2:].strip()]]
+
+
+def attach_page_images(sources: list[Any], hits: list[Any], out_dir: Path) -> None:
+    """Give each cited PDF passage without an image its rendered page region."""
+    for source, hit in zip(sources, hits, strict=True):
+        path = str(hit.node.metadata.get("path") or "")
+        if source.image or not source.page or not path.lower().endswith(".pdf"):
+            continue
+        crop = page_crop(path, source.page, source.text, out_dir)
+        if crop:
+            source.image = str(crop)
+
+
+def page_crop(pdf_path: str | Path, page_number: int, text: str, out_dir: Path) -> Path | None:
+    """PNG of the region of `page_number` (1-based) holding `text`, the whole page when the
+    text cannot be located; None when the PDF or page cannot be rendered. Cached by content."""
+    import pypdfium2 as pdfium
+
+    path = Path(pdf_path)
+    key = hashlib.sha1(f"{path.resolve()}\0{page_number}\0{text}".encode()).hexdigest()[:16]
+    out = out_dir / f"{path.stem[:40]}-p{page_number}-{key}.png"
+    if out.is_file():
+        return out
+    try:
+        pdf = pdfium.PdfDocument(str(path))
+    except (pdfium.PdfiumError, OSError):
+        return None
+    try:
+        if not 1 <= page_number <= len(pdf):
+            return None
+        page = pdf[page_number - 1]
+        width, height = page.get_size()
+        box = _locate(page.get_textpage(), text)
+        image = page.render(scale=SCALE).to_pil()
+        if box:
+            left, bottom, right, top = box
+            image = image.crop((int(max(0.0, left - MARGIN) * SCALE),
+                                int(max(0.0, height - top - MARGIN) * SCALE),
+                                int(min(width, right + MARGIN) * SCALE),
+                                int(min(height, height - bottom + MARGIN) * SCALE)))
+        out_dir.mkdir(parents=True, exist_ok=True)
+        image.save(out, "PNG", optimize=True)
+        return out
+    except pdfium.PdfiumError:
+        return None
+    finally:
+        pdf.close()
+
+
+def _locate(textpage: object, text: str) -> tuple[float, float, float, float] | None:
+    """Union (left, bottom, right, top, PDF points) of the passage's first and last words."""
+    boxes = []
+    for tries in _snippets(text):
+        for snippet in tries:
+            found = snippet and textpage.search(snippet, match_case=False).get_next()
+            if found:
+                start, count = found
+                boxes += [textpage.get_rect(i) for i in range(textpage.count_rects(start, count))]
+                break
+    if not boxes:
+        return None
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes),
+            max(b[2] for b in boxes), max(b[3] for b in boxes))

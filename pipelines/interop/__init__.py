@@ -1,0 +1,1 @@
+"""Adapters that let other frameworks use an mmrag pipeline (LlamaIndex, LangChain)."""

@@ -1,0 +1,47 @@
+"""The pipeline for LangChain: its retriever as a `BaseRetriever`, the whole run as a Runnable."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from langchain_core.runnables import Runnable, RunnableLambda
+
+from pipelines.answer import Source
+
+
+class MmragRetriever(BaseRetriever):
+    """Retrieve a pipeline's evidence as LangChain `Document`s (metadata = the citation).
+
+    Example:
+        >>> retriever = MmragRetriever(runner=Runner.from_config("error-screenshot-support"))
+        >>> retriever.invoke("pip SSL certificate error")[0].metadata["source"]
+    """
+
+    runner: Any
+    images: list[str] = []
+    where: Any = None
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+                                ) -> list[Document]:
+        hits = self.runner.retrieve(query, self.images, self.where)
+        docs = []
+        for rank, hit in enumerate(hits, start=1):
+            meta = Source.from_node(rank, hit).__dict__.copy()
+            docs.append(Document(page_content=meta.pop("text"), metadata=meta))
+        return docs
+
+
+def as_runnable(runner: Any) -> Runnable:
+    """The whole pipeline as a Runnable: a question string, or a dict with `question` and
+    optional `image` (path or list) and `where`, in; the `Answer` dict (DESIGN.md JSON) out."""
+
+    def run(value: str | dict[str, Any]) -> dict[str, Any]:
+        item = {"question": value} if isinstance(value, str) else dict(value)
+        images = item.get("image") or item.get("images") or []
+        images = [images] if isinstance(images, str) else list(images)
+        return runner.query(item["question"], images, item.get("where")).to_dict()
+
+    return RunnableLambda(run, name=f"mmrag:{runner.config.name}")

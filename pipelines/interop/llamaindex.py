@@ -1,0 +1,64 @@
+"""The pipeline as a LlamaIndex query engine: `Response` with source nodes, or streaming."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from llama_index.core.base.base_query_engine import BaseQueryEngine
+from llama_index.core.base.response.schema import Response, StreamingResponse
+from llama_index.core.schema import NodeWithScore, QueryBundle
+
+from pipelines.engines.base import Reply, Usage
+
+
+class MmragQueryEngine(BaseQueryEngine):
+    """Use a `Runner` wherever LlamaIndex expects a query engine.
+
+    A `QueryBundle`'s `image_path` is the question's image. `response.metadata` carries the
+    query text, timings and usage; `source_nodes` are the retrieved `NodeWithScore`s.
+
+    Example:
+        >>> engine = MmragQueryEngine(Runner.from_config("error-screenshot-support"))
+        >>> engine.query(QueryBundle("How do I fix this?", image_path="shot.png")).response
+    """
+
+    def __init__(self, runner: Any, streaming: bool = False, where: Any = None) -> None:
+        super().__init__(callback_manager=None)
+        self.runner = runner
+        self.streaming = streaming
+        self.where = where
+
+    def _get_prompt_modules(self) -> dict[str, Any]:
+        return {}
+
+    def retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        return self.runner.retrieve(query_bundle.query_str, _images(query_bundle), self.where)
+
+    def _query(self, query_bundle: QueryBundle) -> Response | StreamingResponse:
+        question, images = query_bundle.query_str, _images(query_bundle)
+        answer, paths, hits = self.runner._retrieve(question, images, self.where)
+        metadata = {"query_text": answer.query_text, "timings_ms": answer.timings_ms}
+        engine = self.runner.engine
+        if self.streaming:
+            pieces = engine.stream(question, answer.query_text, paths, hits)
+            return StreamingResponse(response_gen=_text_only(pieces, metadata),
+                                     source_nodes=hits, metadata=metadata)
+        reply = engine.answer(question, answer.query_text, paths, hits)
+        text, metadata["usage"] = (reply.text, reply.usage) if isinstance(reply, Reply) \
+            else (reply, {})
+        return Response(response=text, source_nodes=hits, metadata=metadata)
+
+    async def _aquery(self, query_bundle: QueryBundle) -> Response | StreamingResponse:
+        return self._query(query_bundle)
+
+
+def _images(bundle: QueryBundle) -> list[str]:
+    return [str(bundle.image_path)] if bundle.image_path else []
+
+
+def _text_only(pieces: Any, metadata: dict[str, Any]) -> Any:
+    for piece in pieces:
+        if isinstance(piece, Usage):
+            metadata["usage"] = piece.counts
+        else:
+            yield piece
