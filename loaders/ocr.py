@@ -158,11 +158,12 @@ Box = tuple[np.ndarray, str, float]  # 4 corner points, text, confidence
 
 
 def _reading_order(found: list[Box]) -> list[list[Box]]:
-    """Boxes grouped into lines (vertical centres within half a box height), top to bottom,
+    """Boxes grouped into lines (vertical centres within half a text height), top to bottom,
     each line left to right: RapidOCR may split one line into several boxes."""
     lines: list[list[Box]] = []
     for item in sorted(found, key=lambda b: b[0][:, 1].mean()):
-        centre, height = item[0][:, 1].mean(), np.ptp(item[0][:, 1])
+        corners = item[0]
+        centre, height = corners[:, 1].mean(), np.linalg.norm(corners[3] - corners[0])
         if lines and abs(lines[-1][0][0][:, 1].mean() - centre) < height / 2:
             lines[-1].append(item)
         else:
