@@ -43,7 +43,8 @@ class Retriever:
         """
         cfg = self.config
         k = top_k or cfg.top_k
-        where = expand_globs(where, self.index.catalog.sources())
+        if where:  # the source list is read only when a filter needs its globs expanded
+            where = expand_globs(where, self.index.catalog.sources())
         allowed = self.index.matching_ids(where) if where else None
         vector = self.index.embed_model.get_query_embedding(query_text)
         pool = max(k, cfg.candidates)

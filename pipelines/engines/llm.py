@@ -77,7 +77,9 @@ class OpenAIEngine(Engine):
         blocks: list[Any] = [TextBlock(text=user)]
         for number, path in enumerate(images, start=1):
             blocks += [TextBlock(text=f"Question image {number}:"), self._image(path)]
-        ranks = {h.node.metadata.get("image"): r for r, h in reversed(list(enumerate(hits, 1)))}
+        ranks: dict[str, int] = {}
+        for rank, hit in enumerate(hits, start=1):  # an image's first (best) citation
+            ranks.setdefault(hit.node.metadata.get("image"), rank)
         for path in evidence:
             blocks += [TextBlock(text=f"Evidence image for [{ranks[path]}]:"), self._image(path)]
         return [ChatMessage(role="system", content=system), ChatMessage(role="user", blocks=blocks)]
