@@ -34,7 +34,11 @@ class Index:
         store = self.config.index.store
         if store.path:
             return Path(store.path)
-        return self.config.folder / ".mmrag" / f"{store.host}_{store.port}_{self.store.base}"
+        root = self.config.folder / ".mmrag"
+        legacy = root / f"{store.host}_None_{self.store.base}"  # before the port defaulted
+        if store.port is None and legacy.is_dir():
+            return legacy
+        return root / f"{store.host}_{store.port or 8000}_{self.store.base}"
 
     def lock(self) -> IngestLock:
         return IngestLock(self.state_dir / "ingest.lock", self.config.name)
@@ -131,8 +135,7 @@ class Index:
 
         if not ids:
             return []
-        got = self.store.collection(modality).get(
-            ids=ids, include=["documents", "metadatas", "embeddings"])
+        got = self.store.get(modality, ids=ids, include=["documents", "metadatas", "embeddings"])
         query = np.asarray(query_embedding)
         return [NodeWithScore(node=metadata_dict_to_node(meta, text=text),
                               score=float(np.dot(np.asarray(vec), query)))
@@ -155,7 +158,7 @@ class Index:
     def matching_ids(self, where: dict[str, Any]) -> set[str]:
         """Ids of the nodes (both collections) whose metadata satisfies a Chroma `where`."""
         return {i for m in MODALITIES if self.store.count(m)
-                for i in self.store.collection(m).get(where=where, include=[])["ids"]}
+                for i in self.store.get(m, where=where, include=[])["ids"]}
 
     def search(self, query_embedding: list[float], top_k: int, modality: str,
                where: dict[str, Any] | None = None) -> list[Any]:

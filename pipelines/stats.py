@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipelines.store import MODALITIES
+from pipelines.store import CLIP, MODALITIES
 
 
 @dataclass
@@ -55,6 +55,8 @@ def index_stats(index: Any) -> IndexStats:
     sources = index.catalog.sources() if ingested else []
     has_store = ingested and index.store.exists()
     nodes = {m: index.store.count(m) if has_store else 0 for m in MODALITIES}
+    if index.image_vectors.enabled:  # CLIP vectors of the image nodes
+        nodes[CLIP] = index.store.count(CLIP) if has_store else 0
     by_ext = Counter(Path(s).suffix.lower() or "(none)" for s in sources)
     last_run = index.catalog.meta("last_run") if ingested else None
     return IndexStats(

@@ -88,6 +88,11 @@ class ChromaStore:
         with self._guard():
             return int(self.collection(modality).count())
 
+    def get(self, modality: str, **kwargs: Any) -> dict[str, Any]:
+        """Chroma `collection.get(**kwargs)`, with server failures as one-line StoreErrors."""
+        with self._guard():
+            return self.collection(modality).get(**kwargs)
+
     def add(self, modality: str, nodes: list[Any]) -> None:
         """Upsert embedded nodes (ids are deterministic, so re-adding replaces)."""
         if nodes:

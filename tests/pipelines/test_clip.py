@@ -110,6 +110,7 @@ def test_ingest_stores_clip_vectors_beside_the_text_side(ingested: Runner) -> No
     assert {m["modality"] for m in clip["metadatas"]} == {"image"}
     assert store.count("image") == 4  # OCR/caption text stays in the text-embedding space
     assert store.count("text") >= 1
+    assert ingested.stats().nodes == {"text": store.count("text"), "image": 4, CLIP: 4}
 
 
 def test_query_image_identical_to_an_indexed_one_comes_first(ingested: Runner,

@@ -207,8 +207,18 @@ def test_auth_header_is_sent_from_the_environment(
     assert_one_line_error(code, out, f"auth_token_env names {TOKEN_ENV}, but that environment")
 
     monkeypatch.setenv(TOKEN_ENV, "s3cret-token")
+    connected = Runner.from_config(config)
+    vector = connected.index.embed_model.get_query_embedding("printer offline")
+    node_id = connected.retrieve("printer offline")[0].node.node_id
     proxy.shutdown()
     proxy.server_close()
+    # The server going away under a connected runner: one-line errors from every read path.
+    for call in (lambda: connected.query("printer offline"),
+                 lambda: connected.index.fetch("text", [node_id], vector),
+                 lambda: connected.index.matching_ids({"source": "kb/printer.md"})):
+        with pytest.raises(StoreError, match="cannot reach chroma server") as caught:
+            call()
+        assert "\n" not in str(caught.value) and "s3cret-token" not in str(caught.value)
     code, out = run("query", str(config), "printer offline")
     assert_one_line_error(code, out, f"cannot reach chroma server at 127.0.0.1:"
                                      f"{proxy.server_port}: ")
