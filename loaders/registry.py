@@ -9,7 +9,7 @@ from pathlib import Path
 from loaders.base import Loader
 from loaders.errors import MmragError
 
-LOADERS: dict[str, str] = {
+LOADERS: dict[str, str | type] = {
     "pdf": "loaders.pdf:PdfLoader",
     "subtitles": "loaders.subtitles:SubtitleLoader",
     "video": "loaders.video:VideoLoader",
@@ -18,10 +18,10 @@ LOADERS: dict[str, str] = {
     "text": "loaders.text:TextLoader",
 }
 # Loaders used only when a source names them (they would accept any file).
-EXPLICIT: dict[str, str] = {"langchain": "loaders.langchain:LangChainLoader"}
+EXPLICIT: dict[str, str | type] = {"langchain": "loaders.langchain:LangChainLoader"}
 
 
-def known() -> dict[str, str]:
+def known() -> dict[str, str | type]:
     """Every loader name: the automatic ones in priority order, then the explicit-only ones."""
     return {**LOADERS, **EXPLICIT}
 
@@ -36,9 +36,18 @@ def unknown_name(kind: str, name: str, valid: list[str]) -> MmragError:
     )
 
 
-def import_class(kind: str, name: str, table: dict[str, str], base: type) -> type:
-    """Resolve a short name from `table`, or a dotted path, to a subclass of `base`."""
+def import_class(kind: str, name: str, table: dict[str, str | type], base: type) -> type:
+    """Resolve a short name from `table` (a target or a registered class), or a dotted path,
+    to a subclass of `base`."""
     target = table.get(name, name)
+    cls = target if isinstance(target, type) else _import(kind, name, target, table)
+    if not (isinstance(cls, type) and issubclass(cls, base)):
+        raise MmragError(f"{kind} {name!r} is not a subclass of {base.__module__}.{base.__name__}")
+    return cls
+
+
+def _import(kind: str, name: str, target: str, table: dict[str, str | type]) -> object:
+    """The object a `module:Class` or `module.Class` target names."""
     if ":" in target:
         module_name, attr = target.split(":", 1)
     elif "." in target:
@@ -46,12 +55,9 @@ def import_class(kind: str, name: str, table: dict[str, str], base: type) -> typ
     else:
         raise unknown_name(kind, name, list(table))
     try:
-        cls = getattr(importlib.import_module(module_name), attr)
+        return getattr(importlib.import_module(module_name), attr)
     except (ImportError, AttributeError) as exc:
         raise MmragError(f"cannot import {kind} {name!r}: {exc}") from None
-    if not (isinstance(cls, type) and issubclass(cls, base)):
-        raise MmragError(f"{kind} {name!r} is not a subclass of {base.__module__}.{base.__name__}")
-    return cls
 
 
 def loader_names() -> list[str]:
@@ -64,8 +70,8 @@ def loader_class(name: str) -> type[Loader]:
     return import_class("loader", name, known(), Loader)
 
 
-def register(name: str, target: str) -> None:
-    """Register `module:Class` under `name`, ahead of the built-in loaders."""
+def register(name: str, target: str | type) -> None:
+    """Register `module:Class` (or the class itself) under `name`, ahead of the built-ins."""
     rest = {k: v for k, v in LOADERS.items() if k != name}
     LOADERS.clear()
     LOADERS.update({name: target, **rest})

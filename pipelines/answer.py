@@ -43,8 +43,8 @@ class Source:
         if self.page:
             parts.append(f"p. {self.page}")
         if self.start is not None:
-            end = f"–{_clock(self.end)}" if self.end is not None else ""
-            parts.append(f"@ {_clock(self.start)}{end}")
+            end = f"–{clock(self.end)}" if self.end is not None else ""
+            parts.append(f"@ {clock(self.start)}{end}")
         return " ".join(parts)
 
 
@@ -83,7 +83,7 @@ def _float(value: Any) -> float | None:
     return float(value) if value not in (None, "") else None
 
 
-def _clock(seconds: float | None) -> str:
+def clock(seconds: float | None) -> str:
     total = int(seconds or 0)
     hours, rest = divmod(total, 3600)
     minutes = f"{rest // 60:02d}:{rest % 60:02d}"

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipelines.answer import short_path
+from pipelines.answer import clock, short_path
 from pipelines.errors import InputError, MmragError
 from pipelines.jsonl import Item, read_items
 
@@ -183,12 +183,25 @@ def failure_line(item: dict[str, Any]) -> str:
         return f"{item['id']}: error: {item['error']}"
     parts = []
     if item["expected"] and (item["rank"] is None or item["rank"] > max(KS)):
-        top = short_path(item["sources"][0]["source"]) if item["sources"] else "nothing"
-        where = "not retrieved" if item["rank"] is None else f"rank {item['rank']}"
-        parts.append(f"miss ({where}): expected {', '.join(item['expected'])}, got {top}")
+        parts.append(_miss_line(item))
     if item["answer_missing"]:
         parts.append("answer lacks " + ", ".join(repr(w) for w in item["answer_missing"]))
     return f"{item['id']}: " + "; ".join(parts)
+
+
+def _miss_line(item: dict[str, Any]) -> str:
+    """Why an item missed: the expected source not retrieved, or retrieved at the wrong time."""
+    expected = ", ".join(item["expected"])
+    cited = [s for s in item["sources"]
+             if any(source_matches(s["source"], e) for e in item["expected"])]
+    if item["expected_time"] and cited:
+        start, end = item["expected_time"]
+        times = ", ".join(f"{clock(s['start'])}-{clock(s['end'])}" for s in cited[:3])
+        return (f"miss (wrong time): expected {expected} at {clock(start)}-{clock(end)}, "
+                f"cited it at {times}")
+    top = short_path(item["sources"][0]["source"]) if item["sources"] else "nothing"
+    where = "not retrieved" if item["rank"] is None else f"rank {item['rank']}"
+    return f"miss ({where}): expected {expected}, got {top}"
 
 
 def score_item(spec: EvalItem, answer: Any, latency_ms: float) -> dict[str, Any]:

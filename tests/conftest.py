@@ -65,3 +65,12 @@ def write_config(folder: Path, body: str, name: str = "tiny") -> Path:
     path = folder / f"{name}.yaml"
     path.write_text(body, encoding="utf-8")
     return path
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print how long each notebook took to execute (tests/test_notebooks.py)."""
+    from tests.test_notebooks import TIMES
+
+    if TIMES:
+        terminalreporter.write_line("notebooks executed: " + ", ".join(
+            f"{name} {seconds:.0f} s" for name, seconds in sorted(TIMES.items())))

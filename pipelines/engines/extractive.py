@@ -29,6 +29,7 @@ _LABELS = {
 }
 _CONTEXT = (("cause", ("cause", "why", "原因")), ("problem", ("problem", "题目")))
 _FINAL = ("answer", "答案")
+_CLOSE = 0.05  # cosine margin within which a lower hit can add sentences to the answer
 
 
 class ExtractiveEngine(Engine):
@@ -101,8 +102,11 @@ class ExtractiveEngine(Engine):
         return out + ([f"{labels['see']}: " + "; ".join(related)] if related else [])
 
     def _sentences(self, query_text: str, hits: list[Any]) -> list[str]:
-        """No steps in the evidence: the sentences closest to the query, in source order."""
+        """No steps in the evidence: the sentences closest to the query, in source order,
+        from the passages about as close to the query as the best one."""
+        floor = (hits[0].score or 0.0) - _CLOSE
         pool = [(rank, s.strip()) for rank, hit in enumerate(hits, start=1)
+                if rank == 1 or (hit.score or 0.0) >= floor
                 for s in _SENTENCE.split(hit.node.get_content()) if len(s.strip()) > 3]
         if not pool:
             return []

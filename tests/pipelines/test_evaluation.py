@@ -17,6 +17,7 @@ from pipelines.evaluation import (
     EvalItem,
     answer_missing,
     evaluate,
+    failure_line,
     load_dataset,
     ndcg,
     percentile,
@@ -79,6 +80,16 @@ def test_time_overlap_and_expected_time_relevance() -> None:
     assert relevance(sources, ["lecture.mp4"], [30, 37]) == [0, 0, 0, 1, 0]
     assert ndcg(relevance(sources, ["lecture.mp4"], [30, 37]), 1) == pytest.approx(
         1 / math.log2(5))
+
+
+def test_miss_line_tells_a_wrong_time_from_a_wrong_source() -> None:
+    item = {"id": "q1", "error": None, "expected": ["lecture.mp4"], "expected_time": [60, 90],
+            "rank": None, "answer_missing": [],
+            "sources": [src("/v/lecture.mp4", 130, 160), src("/v/other.mp4", 60, 90)]}
+    assert failure_line(item) == ("q1: miss (wrong time): expected lecture.mp4 at 01:00-01:30, "
+                                  "cited it at 02:10-02:40")
+    item["sources"] = [src("/v/other.mp4", 60, 90)]
+    assert failure_line(item) == "q1: miss (not retrieved): expected lecture.mp4, got /v/other.mp4"
 
 
 def test_answer_checks_ignore_case_and_spacing() -> None:

