@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -20,7 +21,10 @@ from pathlib import Path
 import pytesseract
 from PIL import Image
 
-from loaders.ocr import Ocr, rapidocr_installed
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.common import write_json  # noqa: E402
+from loaders.ocr import Ocr, rapidocr_installed  # noqa: E402
 
 QUERIES = Path(__file__).resolve().parent.parent / "examples/error-screenshot-support/queries"
 
@@ -29,7 +33,7 @@ def squash(text: str) -> str:
     return "".join(text.split()).lower()
 
 
-def measure(name: str, read: Callable[[Path], str], items: list[dict], runs: int) -> None:
+def measure(name: str, read: Callable[[Path], str], items: list[dict], runs: int) -> dict:
     times, found = [], 0
     for item in items:
         path = QUERIES / item["image"]
@@ -44,12 +48,16 @@ def measure(name: str, read: Callable[[Path], str], items: list[dict], runs: int
     p95 = times[min(len(times) - 1, int(0.95 * len(times)))]
     print(f"{name:<34} p50 {statistics.median(times):5.2f} s  p95 {p95:5.2f} s  "
           f"key text read {found}/{len(items)}")
+    return {"engine": name, "images": len(items), "p50_s": round(statistics.median(times), 3),
+            "p95_s": round(p95, 3), "key_text_read": found}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=1, help="runs per image (best is kept)")
-    runs = parser.parse_args().runs
+    parser.add_argument("--json", type=Path, metavar="OUT", help="also write the rows as JSON")
+    args = parser.parse_args()
+    runs = args.runs
     lines = (QUERIES / "queries.jsonl").read_text(encoding="utf-8").splitlines()
     items = [item for item in map(json.loads, filter(None, lines))
              if item.get("image") and item.get("ocr_key")]  # screenshots, not text questions
@@ -66,13 +74,14 @@ def main() -> None:
                 return ocr.image_file(path).text
         return read
 
-    measure("plain tesseract eng", plain("eng"), items, runs)
-    measure("plain tesseract eng+chi_sim", plain("eng+chi_sim"), items, runs)
-    measure("pipeline OCR eng+chi_sim", pipeline(Ocr(fallback=False)), items, runs)
+    rows = [measure("plain tesseract eng", plain("eng"), items, runs),
+            measure("plain tesseract eng+chi_sim", plain("eng+chi_sim"), items, runs),
+            measure("pipeline OCR eng+chi_sim", pipeline(Ocr(fallback=False)), items, runs)]
     if rapidocr_installed():
         ocr = Ocr(fallback=True)
         ocr._fallback.recognize(Image.open(QUERIES / items[0]["image"]))  # models load untimed
-        measure("pipeline OCR + RapidOCR fallback", pipeline(ocr), items, runs)
+        rows.append(measure("pipeline OCR + RapidOCR fallback", pipeline(ocr), items, runs))
+    write_json(args.json, rows)
 
 
 if __name__ == "__main__":
