@@ -58,6 +58,10 @@ class Catalog:
         ).fetchone()
         return Entry(row[0], row[1], json.loads(row[2]), json.loads(row[3])) if row else None
 
+    def empty(self) -> bool:
+        """Whether no file is catalogued (cheap: reads one row at most)."""
+        return self.db().execute("SELECT 1 FROM files LIMIT 1").fetchone() is None
+
     def sources(self) -> list[str]:
         return [r[0] for r in self.db().execute("SELECT source FROM files ORDER BY source")]
 

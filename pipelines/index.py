@@ -144,7 +144,7 @@ class Index:
 
     def check_ready(self) -> None:
         """Raise a StoreError telling the user to ingest when there is nothing to search."""
-        if not (self.catalog.exists() and self.store.exists()) or not self.catalog.sources():
+        if not (self.catalog.exists() and self.store.exists()) or self.catalog.empty():
             raise StoreError(
                 f"pipeline {self.config.name!r} has no index yet at {self.store.location}: "
                 f"run `mmrag ingest {self.config.name}` first"
