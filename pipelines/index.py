@@ -168,12 +168,10 @@ class Index:
         from llama_index.core.schema import NodeWithScore
         from llama_index.core.vector_stores.types import VectorStoreQuery
 
-        count = self.store.count(modality)
-        if not count:
-            return []
-        query = VectorStoreQuery(query_embedding=query_embedding,
-                                 similarity_top_k=min(top_k, count))
-        result = self.store.vector_store(modality).query(query, where=where)
+        # Chroma returns fewer hits when the collection holds fewer (none when it is empty),
+        # so no count() round trip is needed first.
+        query = VectorStoreQuery(query_embedding=query_embedding, similarity_top_k=top_k)
+        result = self.store.query(modality, query, where)
         # ChromaVectorStore reports exp(-distance); cosine distance = 1 - cosine.
         return [NodeWithScore(node=node, score=1.0 + math.log(max(sim, 1e-12)))
                 for node, sim in zip(result.nodes, result.similarities or [], strict=False)]

@@ -91,7 +91,9 @@ class LexicalIndex:
 
         `ids`, when given, restricts the search to those nodes (metadata filters).
         """
-        terms = list(dict.fromkeys(tokenize(query)))[:MAX_QUERY_TERMS]
+        tokens = list(dict.fromkeys(tokenize(query)))
+        # Stop words add almost nothing to BM25 but match most rows, which all get scored.
+        terms = ([t for t in tokens if t not in _STOP] or tokens)[:MAX_QUERY_TERMS]
         if not terms or (ids is not None and not ids):
             return []
         match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)

@@ -88,6 +88,11 @@ class ChromaStore:
         with self._guard():
             return int(self.collection(modality).count())
 
+    def query(self, modality: str, query: Any, where: dict[str, Any] | None = None) -> Any:
+        """`ChromaVectorStore.query` of a `VectorStoreQuery`; server errors as one line."""
+        with self._guard():
+            return self.vector_store(modality).query(query, where=where)
+
     def get(self, modality: str, **kwargs: Any) -> dict[str, Any]:
         """Chroma `collection.get(**kwargs)`, with server failures as one-line StoreErrors."""
         with self._guard():
