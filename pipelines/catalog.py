@@ -101,10 +101,9 @@ class Catalog:
 
     def clear(self) -> None:
         """Forget every file and lexical row, leaving meta `rebuild` set until `clear_done`."""
-        _ = self.lexical  # creates the FTS table if needed
         with self.db() as db:
             db.execute("DELETE FROM files")
-            db.execute("DELETE FROM lexical")
+            self.lexical.clear()
             db.execute("INSERT OR REPLACE INTO meta VALUES ('rebuild', 'pending')")
 
     def clear_done(self) -> None:

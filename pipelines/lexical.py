@@ -13,6 +13,9 @@ _CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _WORD = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.:/-]*[A-Za-z0-9_])?")
 _SCHEMA = """CREATE VIRTUAL TABLE IF NOT EXISTS lexical USING fts5(
     node_id UNINDEXED, modality UNINDEXED, body, tokenize = "unicode61 tokenchars '_.:/-'")"""
+# node_id -> FTS rowid: deletes by rowid instead of scanning the FTS table (node_id is
+# UNINDEXED there), which made re-ingest quadratic in the number of chunks.
+_ROWS = "CREATE TABLE IF NOT EXISTS lexical_rows (node_id TEXT PRIMARY KEY, row INTEGER NOT NULL)"
 MAX_QUERY_TERMS = 64
 LEXICAL_VERSION = 2  # bump when tokenize() changes: files are re-indexed
 
@@ -73,17 +76,33 @@ class LexicalIndex:
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
-        self.db.execute(_SCHEMA)
+        new_map = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'lexical_rows'"
+                             ).fetchone() is None
+        with db:
+            db.execute(_SCHEMA)
+            db.execute(_ROWS)
+            if new_map:  # an index made before the map existed: map its rows once
+                db.execute("INSERT OR REPLACE INTO lexical_rows SELECT node_id, rowid FROM lexical")
 
     def add(self, nodes: Iterable[tuple[str, str, str]]) -> None:
         """Index (node_id, modality, text) rows."""
-        self.db.executemany(
-            "INSERT INTO lexical (node_id, modality, body) VALUES (?, ?, ?)",
-            [(nid, modality, " ".join(tokenize(text))) for nid, modality, text in nodes],
-        )
+        for nid, modality, text in nodes:
+            row = self.db.execute("INSERT INTO lexical (node_id, modality, body) VALUES (?, ?, ?)",
+                                  (nid, modality, " ".join(tokenize(text)))).lastrowid
+            self.db.execute("INSERT OR REPLACE INTO lexical_rows VALUES (?, ?)", (nid, row))
 
     def delete(self, node_ids: list[str]) -> None:
-        self.db.executemany("DELETE FROM lexical WHERE node_id = ?", [(i,) for i in node_ids])
+        if not node_ids:
+            return
+        ids = json.dumps(list(node_ids))
+        self.db.execute("DELETE FROM lexical WHERE rowid IN (SELECT row FROM lexical_rows "
+                        "WHERE node_id IN (SELECT value FROM json_each(?)))", (ids,))
+        self.db.execute("DELETE FROM lexical_rows WHERE node_id IN "
+                        "(SELECT value FROM json_each(?))", (ids,))
+
+    def clear(self) -> None:
+        self.db.execute("DELETE FROM lexical")
+        self.db.execute("DELETE FROM lexical_rows")
 
     def search(self, query: str, top_k: int, ids: Collection[str] | None = None
                ) -> list[tuple[str, str, float]]:

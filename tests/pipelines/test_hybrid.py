@@ -57,3 +57,24 @@ def test_look_alike_codes_are_told_apart(store: Path) -> None:
     for code in ("0x80070057", "0x80070005", "0x80070002", "ERR_CONNECTION_RESET", "ECONNRESET"):
         top = runner.query(code).sources[0].source
         assert top.endswith(f"-{code.lower().replace('_', '-')}.md"), (code, top)
+
+
+def test_lexical_rows_are_deleted_by_rowid_and_old_indexes_are_mapped(tmp_path: Path) -> None:
+    import sqlite3
+
+    from pipelines.lexical import LexicalIndex
+
+    db = sqlite3.connect(tmp_path / "catalog.sqlite")
+    index = LexicalIndex(db)
+    index.add([("a", "text", "printer offline spooler"), ("b", "text", "ECONNRESET socket"),
+               ("c", "image", "printer jam")])
+    index.delete(["a", "missing"])
+    assert [h[0] for h in index.search("printer", 5)] == ["c"]
+    assert dict(db.execute("SELECT node_id, row FROM lexical_rows")) == dict(
+        db.execute("SELECT node_id, rowid FROM lexical"))
+    db.execute("DROP TABLE lexical_rows")  # an index written before the map existed
+    index = LexicalIndex(db)
+    index.delete(["c"])
+    assert index.search("printer", 5) == [] and [h[0] for h in index.search("socket", 5)] == ["b"]
+    index.clear()
+    assert db.execute("SELECT count(*) FROM lexical_rows").fetchone() == (0,)

@@ -86,6 +86,8 @@ def snapshot(config_path: Path) -> dict:
     lexical = db.execute("SELECT node_id, modality, body FROM lexical").fetchall()
     assert len(lexical) == len({row[0] for row in lexical}), "duplicate lexical rows"
     snap["lexical"] = sorted(lexical)
+    mapped = dict(db.execute("SELECT node_id, row FROM lexical_rows"))
+    assert mapped == dict(db.execute("SELECT node_id, rowid FROM lexical")), "rowid map drifted"
     db.close()
     _assert_vectors_searchable(index)
     return snap
