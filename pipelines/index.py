@@ -149,7 +149,7 @@ class Index:
                 f"pipeline {self.config.name!r} has no index yet at {self.store.location}: "
                 f"run `mmrag ingest {self.config.name}` first"
             )
-        if not any(self.store.count(m) for m in MODALITIES):
+        if self.catalog.lexical.empty():  # every stored node has a BM25 row; count() is slow
             raise StoreError(
                 f"the index of pipeline {self.config.name!r} is empty: its sources gave no "
                 f"text; check `sources` and run `mmrag ingest {self.config.name}`"

@@ -100,6 +100,9 @@ class LexicalIndex:
         self.db.execute("DELETE FROM lexical_rows WHERE node_id IN "
                         "(SELECT value FROM json_each(?))", (ids,))
 
+    def empty(self) -> bool:
+        return self.db.execute("SELECT 1 FROM lexical_rows LIMIT 1").fetchone() is None
+
     def clear(self) -> None:
         self.db.execute("DELETE FROM lexical")
         self.db.execute("DELETE FROM lexical_rows")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,8 @@ from pipelines.filters import Where, expand_globs
 from pipelines.index import Index
 from pipelines.lexical import identifiers
 from pipelines.store import CLIP, MODALITIES
+
+_THREADS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="mmrag-bm25")
 
 
 def rrf(rankings: list[tuple[float, list[str]]], k: int) -> dict[str, float]:
@@ -46,13 +49,16 @@ class Retriever:
         if where:  # the source list is read only when a filter needs its globs expanded
             where = expand_globs(where, self.index.catalog.sources())
         allowed = self.index.matching_ids(where) if where else None
-        vector = self.index.embed_model.get_query_embedding(query_text)
         pool = max(k, cfg.candidates)
+        # BM25 needs no vector: it runs in a thread while the query is embedded and searched
+        # (SQLite, the embedding engine and Chroma all release the GIL).
+        lexical_job = None if cfg.mode == "dense" else _THREADS.submit(
+            self.index.catalog.lexical.search, query_text, pool, allowed)
+        vector = self.index.embed_model.get_query_embedding(query_text)
         dense = [] if cfg.mode == "lexical" else sorted(
             (h for m in MODALITIES for h in self.index.search(vector, pool, m, where)),
             key=lambda h: h.score or 0.0, reverse=True)[:pool]
-        lexical = ([] if cfg.mode == "dense"
-                   else self.index.catalog.lexical.search(query_text, pool, allowed))
+        lexical = lexical_job.result() if lexical_job else []
         image_ranks = self._image_rankings(query_text, images or [], where)
         nodes = {h.node.node_id: h for h in dense}
         missing: dict[str, list[str]] = {m: [] for m in MODALITIES}
