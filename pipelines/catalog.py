@@ -50,6 +50,8 @@ class Catalog:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, check_same_thread=False)
             self._db.executescript(_SCHEMA)
+            # Set up with the connection: it may write (and commit), so never mid-transaction.
+            self._lexical = LexicalIndex(self._db)
         return self._db
 
     def get(self, source: str) -> Entry | None:
@@ -68,8 +70,8 @@ class Catalog:
     @property
     def lexical(self) -> LexicalIndex:
         """The BM25 index of node texts, stored in the same database."""
-        if self._lexical is None:
-            self._lexical = LexicalIndex(self.db())
+        self.db()
+        assert self._lexical is not None
         return self._lexical
 
     def put(self, entry: Entry, texts: list[tuple[str, str, str]] | None = None,
