@@ -105,8 +105,9 @@ def questions(count: int, size: int) -> list[str]:
 
 
 def cache_dir(arg: Path | None) -> Path:
-    root = arg or Path(os.environ.get("MMRAG_CACHE_DIR") or Path.home() / ".cache" / "mmrag")
-    return (root if arg else root / "bench-query-latency")
+    from loaders.base import cache_root
+
+    return arg or cache_root() / "bench-query-latency"
 
 
 def vectors(count: int, cache: Path) -> Any:

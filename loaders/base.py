@@ -39,10 +39,14 @@ class Document:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
+def cache_root() -> Path:
+    """`$MMRAG_CACHE_DIR`, else `~/.cache/mmrag`: the root of mmrag's caches."""
+    return Path(os.environ.get("MMRAG_CACHE_DIR") or Path.home() / ".cache" / "mmrag")
+
+
 def default_artifacts_dir() -> Path:
     """Where loaders keep derived evidence images (frames, page renders) by default."""
-    root = os.environ.get("MMRAG_CACHE_DIR") or Path.home() / ".cache" / "mmrag"
-    return Path(root) / "artifacts"
+    return cache_root() / "artifacts"
 
 
 class Loader:

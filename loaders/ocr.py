@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from loaders.base import cache_root
 from loaders.errors import LoaderError, MissingDependencyError
 from loaders.preprocess import flatten
 from loaders.tesseract import (
@@ -267,5 +268,4 @@ class Ocr:
 
 def default_cache_dir() -> Path:
     """`$MMRAG_CACHE_DIR`, else `~/.cache/mmrag`, plus `/ocr`."""
-    root = os.environ.get("MMRAG_CACHE_DIR") or Path.home() / ".cache" / "mmrag"
-    return Path(root) / "ocr"
+    return cache_root() / "ocr"
