@@ -5,7 +5,8 @@ error codes; one chunk in 25 is a screenshot's OCR text stored as an image node)
 same bundled e5 vectors, each in its own on-disk Chroma store:
 
 - **mmrag**: `Runner.retrieve(question)`: e5 query embedding, dense search of the text and
-  image collections, BM25 (SQLite FTS5), weighted RRF, fetch of lexical-only hits.
+  image collections, BM25 (bm25s over the catalog's token lists), weighted RRF, fetch of
+  lexical-only hits.
 - **LlamaIndex**: a plain `MultiModalVectorStoreIndex` over two `ChromaVectorStore`s with
   the same e5 model for text and for text->image search, `as_retriever().retrieve(question)`.
 
@@ -170,6 +171,14 @@ def grow_mmrag(work: Path, start: int, stop: int, vecs: Any) -> None:
         index.reserve(batch)
         for source, group in batch:
             index.replace(source, f"hash-{source}", group)
+    index.catalog.lexical.refresh()
+
+
+def refresh_mmrag(work: Path) -> None:
+    """Save the BM25 matrix as ingest's last step does (an older kept store may lack it)."""
+    from pipelines.runner import Runner
+
+    Runner.from_config(config_file(work)).index.catalog.lexical.refresh()
 
 
 def llamaindex_stores(work: Path) -> tuple[Any, Any]:
@@ -298,6 +307,7 @@ def build(work: Path, size: int, vecs: Any) -> Path:
     done = work / "built"
     if done.is_file():
         print(f"  reusing the {size}-chunk stores in {work}", flush=True)
+        refresh_mmrag(work)
         return work
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)

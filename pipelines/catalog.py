@@ -51,7 +51,7 @@ class Catalog:
             self._db = sqlite3.connect(self.path, check_same_thread=False)
             self._db.executescript(_SCHEMA)
             # Set up with the connection: it may write (and commit), so never mid-transaction.
-            self._lexical = LexicalIndex(self._db)
+            self._lexical = LexicalIndex(self._db, self.path.with_suffix(".bm25"))
         return self._db
 
     def get(self, source: str) -> Entry | None:

@@ -115,6 +115,7 @@ def ingest(config: PipelineConfig, index: Index, ocr: object, prune: bool = Fals
             for source in sorted(set(index.catalog.sources()) - seen):
                 index.remove(source)
                 summary.removed.append(source)
+        index.catalog.lexical.refresh()  # the BM25 matrix is built now, not at the first query
         summary.seconds = time.perf_counter() - started
         _record_run(index, summary)
     return summary

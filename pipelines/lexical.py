@@ -1,29 +1,45 @@
-"""Lexical BM25 index in SQLite FTS5 beside the catalog: identifiers whole, Chinese via jieba."""
+"""Lexical BM25 index beside the catalog: identifiers kept whole, Chinese via jieba.
+
+Token lists live in the catalog's SQLite database, so they change in the same transaction as
+the catalog entries. Searches score them with bm25s (a sparse matrix of precomputed BM25
+weights, scored with numpy: under a millisecond at 100k chunks, where SQLite FTS5 took 35 ms
+because it scores every row sharing a common word). The matrix is a snapshot of one version
+of the table, rebuilt when the table changes and saved beside the catalog for the next process.
+"""
 
 from __future__ import annotations
 
 import functools
 import json
+import logging
+import os
 import re
+import shutil
 import sqlite3
+import threading
+import uuid
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 _CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 # Identifiers and error codes stay whole: ERR_CONNECTION_REFUSED, 0x80070005, deploy.sh, v1.2.3
 _WORD = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.:/-]*[A-Za-z0-9_])?")
-_SCHEMA = """CREATE VIRTUAL TABLE IF NOT EXISTS lexical USING fts5(
-    node_id UNINDEXED, modality UNINDEXED, body, tokenize = "unicode61 tokenchars '_.:/-'")"""
-# node_id -> FTS rowid: deletes by rowid instead of scanning the FTS table (node_id is
-# UNINDEXED there), which made re-ingest quadratic in the number of chunks.
-_ROWS = "CREATE TABLE IF NOT EXISTS lexical_rows (node_id TEXT PRIMARY KEY, row INTEGER NOT NULL)"
+_DOCS = """CREATE TABLE IF NOT EXISTS lexical_docs (
+    node_id TEXT PRIMARY KEY, modality TEXT NOT NULL, tokens TEXT NOT NULL)"""
+# A random token, replaced by every write: names the snapshot built from the table's rows.
+_VERSION = "CREATE TABLE IF NOT EXISTS lexical_version (one INTEGER PRIMARY KEY CHECK (one = 0), " \
+    "value TEXT NOT NULL)"
+K1, B = 1.2, 0.75  # the usual BM25 constants (SQLite FTS5 and Lucene use the same)
 MAX_QUERY_TERMS = 64
 LEXICAL_VERSION = 2  # bump when tokenize() changes: files are re-indexed
 
 
 @functools.cache
 def _jieba():  # noqa: ANN202
-    import logging
-
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
@@ -67,45 +83,83 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+@functools.cache
+def _bm25s():  # noqa: ANN202
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets DEBUG on import
+    return bm25s
+
+
+@dataclass
+class _Snapshot:
+    """A BM25 model of the table at one version; row i of the matrix is node_ids[i]."""
+
+    version: str
+    model: Any
+    node_ids: list[str]
+    modalities: list[str]
+    _rows: dict[str, int] = field(default_factory=dict)
+
+    def rows(self, ids: Collection[str]) -> list[int]:
+        if not self._rows:
+            self._rows = {nid: i for i, nid in enumerate(self.node_ids)}
+        return [self._rows[i] for i in ids if i in self._rows]
+
+
 class LexicalIndex:
     """BM25 search over node texts, kept in the catalog's SQLite database.
 
     Args:
         db: The catalog connection; writes join the caller's transaction.
+        snapshots: Folder for saved BM25 matrices (one per table version); None keeps them
+            in memory only.
     """
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: sqlite3.Connection, snapshots: Path | None = None) -> None:
         self.db = db
-        new_map = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'lexical_rows'"
-                             ).fetchone() is None
+        self.snapshots = snapshots
+        self._snapshot: _Snapshot | None = None
+        self._lock = threading.Lock()
+        fts = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'lexical'").fetchone()
         with db:
-            db.execute(_SCHEMA)
-            db.execute(_ROWS)
-            if new_map:  # an index made before the map existed: map its rows once
-                db.execute("INSERT OR REPLACE INTO lexical_rows SELECT node_id, rowid FROM lexical")
+            db.execute(_DOCS)
+            db.execute(_VERSION)
+            db.execute("INSERT OR IGNORE INTO lexical_version VALUES (0, ?)", (uuid.uuid4().hex,))
+            if fts:  # an index written by the FTS5 version: its bodies are the token lists
+                db.execute("INSERT OR REPLACE INTO lexical_docs SELECT node_id, modality, body "
+                           "FROM lexical")
+                db.execute("DROP TABLE lexical")
+                db.execute("DROP TABLE IF EXISTS lexical_rows")
+                self._changed()
+        if fts:
+            db.execute("VACUUM")  # give back the FTS5 index's pages (a third of the file)
+
+    def _changed(self) -> None:
+        self.db.execute("UPDATE lexical_version SET value = ?", (uuid.uuid4().hex,))
+
+    def version(self) -> str:
+        return self.db.execute("SELECT value FROM lexical_version").fetchone()[0]
 
     def add(self, nodes: Iterable[tuple[str, str, str]]) -> None:
         """Index (node_id, modality, text) rows."""
-        for nid, modality, text in nodes:
-            row = self.db.execute("INSERT INTO lexical (node_id, modality, body) VALUES (?, ?, ?)",
-                                  (nid, modality, " ".join(tokenize(text)))).lastrowid
-            self.db.execute("INSERT OR REPLACE INTO lexical_rows VALUES (?, ?)", (nid, row))
+        rows = [(nid, modality, " ".join(tokenize(text))) for nid, modality, text in nodes]
+        if rows:
+            self.db.executemany("INSERT OR REPLACE INTO lexical_docs VALUES (?, ?, ?)", rows)
+            self._changed()
 
     def delete(self, node_ids: list[str]) -> None:
-        if not node_ids:
-            return
-        ids = json.dumps(list(node_ids))
-        self.db.execute("DELETE FROM lexical WHERE rowid IN (SELECT row FROM lexical_rows "
-                        "WHERE node_id IN (SELECT value FROM json_each(?)))", (ids,))
-        self.db.execute("DELETE FROM lexical_rows WHERE node_id IN "
-                        "(SELECT value FROM json_each(?))", (ids,))
+        if node_ids:
+            self.db.execute("DELETE FROM lexical_docs WHERE node_id IN "
+                            "(SELECT value FROM json_each(?))", (json.dumps(list(node_ids)),))
+            self._changed()
 
     def empty(self) -> bool:
-        return self.db.execute("SELECT 1 FROM lexical_rows LIMIT 1").fetchone() is None
+        return self.db.execute("SELECT 1 FROM lexical_docs LIMIT 1").fetchone() is None
 
     def clear(self) -> None:
-        self.db.execute("DELETE FROM lexical")
-        self.db.execute("DELETE FROM lexical_rows")
+        self.db.execute("DELETE FROM lexical_docs")
+        self._changed()
 
     def search(self, query: str, top_k: int, ids: Collection[str] | None = None
                ) -> list[tuple[str, str, float]]:
@@ -114,15 +168,76 @@ class LexicalIndex:
         `ids`, when given, restricts the search to those nodes (metadata filters).
         """
         tokens = list(dict.fromkeys(tokenize(query)))
-        # Stop words add almost nothing to BM25 but match most rows, which all get scored.
+        # Stop words add almost nothing to BM25 and match most rows.
         terms = ([t for t in tokens if t not in _STOP] or tokens)[:MAX_QUERY_TERMS]
         if not terms or (ids is not None and not ids):
             return []
-        match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
-        sql = "SELECT node_id, modality, bm25(lexical) AS rank FROM lexical WHERE lexical MATCH ?"
-        params: list[object] = [match]
+        snap = self.snapshot()
+        term_ids = snap.model.get_tokens_ids(terms) if snap else []
+        if not term_ids:
+            return []
+        mask = None
         if ids is not None:
-            sql += " AND node_id IN (SELECT value FROM json_each(?))"
-            params.append(json.dumps(list(ids)))
-        rows = self.db.execute(sql + " ORDER BY rank LIMIT ?", (*params, top_k)).fetchall()
-        return [(nid, modality, -rank) for nid, modality, rank in rows]
+            mask = np.zeros(len(snap.node_ids), dtype=np.float32)
+            mask[snap.rows(ids)] = 1.0
+        scores = snap.model.get_scores_from_ids(term_ids, weight_mask=mask)
+        k = min(top_k, len(scores))
+        best = np.argpartition(-scores, k - 1)[:k]
+        best = best[np.lexsort((best, -scores[best]))]  # by score, ties by row
+        return [(snap.node_ids[i], snap.modalities[i], float(scores[i]))
+                for i in best if scores[i] > 0]
+
+    def snapshot(self) -> _Snapshot | None:
+        """The BM25 model of the current rows: in memory, saved, or built now (None if empty)."""
+        version = self.version()
+        with self._lock:
+            if self._snapshot is None or self._snapshot.version != version:
+                self._snapshot = self._load(version) or self._build()
+            return self._snapshot if self._snapshot.node_ids else None
+
+    def refresh(self) -> None:
+        """Build and save the snapshot of the current rows unless it is saved already."""
+        if self.snapshots is None or not (self.snapshots / self.version()).is_dir():
+            self.snapshot()
+
+    def _build(self) -> _Snapshot:
+        while True:  # rows and version read consistently, even with a writer in another process
+            version = self.version()
+            rows = self.db.execute("SELECT node_id, modality, tokens FROM lexical_docs "
+                                   "ORDER BY node_id").fetchall()
+            if self.version() == version:
+                break
+        model = _bm25s().BM25(k1=K1, b=B)
+        if rows:
+            model.index([r[2].split() for r in rows], show_progress=False)
+        snap = _Snapshot(version, model, [r[0] for r in rows], [r[1] for r in rows])
+        if rows and self.snapshots is not None:
+            self._save(snap)
+        return snap
+
+    def _save(self, snap: _Snapshot) -> None:
+        """Write `snap` to snapshots/<version>/ (atomically) and drop older versions."""
+        assert self.snapshots is not None
+        final = self.snapshots / snap.version
+        tmp = self.snapshots / f"{snap.version}.tmp-{os.getpid()}-{threading.get_ident()}"
+        try:
+            snap.model.save(tmp, show_progress=False)
+            (tmp / "nodes.json").write_text(json.dumps([snap.node_ids, snap.modalities]))
+            os.rename(tmp, final)
+        except OSError:  # a read-only store, or another process saved it first
+            shutil.rmtree(tmp, ignore_errors=True)
+            return
+        for old in self.snapshots.iterdir():
+            if old.name != snap.version:
+                shutil.rmtree(old, ignore_errors=True)
+
+    def _load(self, version: str) -> _Snapshot | None:
+        folder = self.snapshots / version if self.snapshots is not None else None
+        if folder is None or not folder.is_dir():
+            return None
+        try:
+            model = _bm25s().BM25.load(folder, mmap=True, show_progress=False)
+            node_ids, modalities = json.loads((folder / "nodes.json").read_text())
+        except (OSError, ValueError):  # removed meanwhile by a newer version's save
+            return None
+        return _Snapshot(version, model, node_ids, modalities)

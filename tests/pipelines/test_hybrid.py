@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from pipelines.evaluation import first_hit_rank
@@ -59,22 +60,52 @@ def test_look_alike_codes_are_told_apart(store: Path) -> None:
         assert top.endswith(f"-{code.lower().replace('_', '-')}.md"), (code, top)
 
 
-def test_lexical_rows_are_deleted_by_rowid_and_old_indexes_are_mapped(tmp_path: Path) -> None:
+def test_bm25_snapshots_follow_every_write_and_are_shared_through_disk(tmp_path: Path) -> None:
+    import sqlite3
+
+    from pipelines.lexical import LexicalIndex
+
+    snapshots = tmp_path / "catalog.bm25"
+    writer = LexicalIndex(sqlite3.connect(tmp_path / "catalog.sqlite"), snapshots)
+    with writer.db:
+        writer.add([("a", "text", "printer offline spooler"), ("b", "text", "ECONNRESET socket"),
+                    ("c", "image", "printer jam"), ("d", "text", "")])
+    writer.refresh()
+    assert [p.name for p in snapshots.iterdir()] == [writer.version()]
+    # Another process opens the saved matrix instead of building one.
+    reader = LexicalIndex(sqlite3.connect(tmp_path / "catalog.sqlite"), snapshots)
+    assert [h[:2] for h in reader.search("printer jam", 5)] == [("c", "image"), ("a", "text")]
+    assert isinstance(reader._snapshot.model.scores["data"], np.memmap)  # type: ignore[union-attr]
+    assert [h[0] for h in reader.search("printer", 5, ids={"a", "b"})] == ["a"]
+    assert reader.search("printer", 5, ids={"zzz"}) == []
+    with writer.db:
+        writer.delete(["a", "missing"])
+        writer.add([("e", "text", "磁盘空间不足 printer")])
+    # The reader's snapshot is of an older version: its next search rebuilds and saves.
+    assert sorted(h[0] for h in reader.search("printer", 5)) == ["c", "e"]
+    assert [p.name for p in snapshots.iterdir()] == [reader.version()]
+    assert [h[0] for h in reader.search("磁盘空间", 5)] == ["e"]
+    with writer.db:
+        writer.clear()
+    assert writer.empty() and reader.search("printer", 5) == []
+
+
+def test_fts5_lexical_indexes_are_migrated_in_place(tmp_path: Path) -> None:
+    """A catalog written when BM25 ran in SQLite FTS5 keeps its rows, with no re-ingest."""
     import sqlite3
 
     from pipelines.lexical import LexicalIndex
 
     db = sqlite3.connect(tmp_path / "catalog.sqlite")
+    db.execute("CREATE VIRTUAL TABLE lexical USING fts5(node_id UNINDEXED, modality UNINDEXED, "
+               "body, tokenize = \"unicode61 tokenchars '_.:/-'\")")
+    db.execute("CREATE TABLE lexical_rows (node_id TEXT PRIMARY KEY, row INTEGER NOT NULL)")
+    db.executemany("INSERT INTO lexical (node_id, modality, body) VALUES (?, ?, ?)",
+                   [("a", "text", " ".join(tokenize("ERR_CONNECTION_REFUSED in Chrome"))),
+                    ("b", "image", " ".join(tokenize("打印机脱机")))])
+    db.commit()
     index = LexicalIndex(db)
-    index.add([("a", "text", "printer offline spooler"), ("b", "text", "ECONNRESET socket"),
-               ("c", "image", "printer jam")])
-    index.delete(["a", "missing"])
-    assert [h[0] for h in index.search("printer", 5)] == ["c"]
-    assert dict(db.execute("SELECT node_id, row FROM lexical_rows")) == dict(
-        db.execute("SELECT node_id, rowid FROM lexical"))
-    db.execute("DROP TABLE lexical_rows")  # an index written before the map existed
-    index = LexicalIndex(db)
-    index.delete(["c"])
-    assert index.search("printer", 5) == [] and [h[0] for h in index.search("socket", 5)] == ["b"]
-    index.clear()
-    assert db.execute("SELECT count(*) FROM lexical_rows").fetchone() == (0,)
+    assert db.execute("SELECT name FROM sqlite_master WHERE name LIKE 'lexical%' "
+                      "ORDER BY name").fetchall() == [("lexical_docs",), ("lexical_version",)]
+    assert [h[:2] for h in index.search("net::ERR_CONNECTION_REFUSED", 5)] == [("a", "text")]
+    assert [h[:2] for h in index.search("打印机", 5)] == [("b", "image")]

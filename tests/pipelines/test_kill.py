@@ -83,12 +83,13 @@ def snapshot(config_path: Path) -> dict:
         snap[modality] = dict(zip(got["ids"], got["documents"], strict=True))
     db = sqlite3.connect(index.catalog.path)
     snap["catalog"] = sorted(db.execute("SELECT source, hash, text_ids, image_ids FROM files"))
-    lexical = db.execute("SELECT node_id, modality, body FROM lexical").fetchall()
-    assert len(lexical) == len({row[0] for row in lexical}), "duplicate lexical rows"
-    snap["lexical"] = sorted(lexical)
-    mapped = dict(db.execute("SELECT node_id, row FROM lexical_rows"))
-    assert mapped == dict(db.execute("SELECT node_id, rowid FROM lexical")), "rowid map drifted"
+    snap["lexical"] = db.execute("SELECT node_id, modality, tokens FROM lexical_docs "
+                                 "ORDER BY node_id").fetchall()
     db.close()
+    # BM25 answers come from the saved matrix (kept by the last ingest): it matches the rows.
+    snap["bm25"] = [index.catalog.lexical.search(q, 8) for q in ("printer E00042_PRINTER",
+                                                                 "磁盘 出错", "ENOSPC disk full")]
+    assert snap["bm25"][0][0][0] in snap["text"] and all(snap["bm25"])
     _assert_vectors_searchable(index)
     return snap
 

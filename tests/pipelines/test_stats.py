@@ -37,7 +37,7 @@ def state(runner: Runner) -> tuple[set[str], set[str], set[str]]:
     chroma = set(index.store.collection("text").get(include=[])["ids"])
     catalog = {i for s in index.catalog.sources() for i in index.catalog.get(s).text_ids}
     db = sqlite3.connect(index.catalog.path)
-    lexical = {row[0] for row in db.execute("SELECT node_id FROM lexical")}
+    lexical = {row[0] for row in db.execute("SELECT node_id FROM lexical_docs")}
     db.close()
     return chroma, catalog, lexical
 
