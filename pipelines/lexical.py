@@ -9,6 +9,7 @@ of the table, rebuilt when the table changes and saved beside the catalog for th
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
@@ -227,9 +228,11 @@ class LexicalIndex:
         except OSError:  # a read-only store, or another process saved it first
             shutil.rmtree(tmp, ignore_errors=True)
             return
-        for old in self.snapshots.iterdir():
-            if old.name != snap.version:
-                shutil.rmtree(old, ignore_errors=True)
+        saved = final.stat().st_mtime
+        for old in self.snapshots.iterdir():  # older versions, and leftovers of killed saves
+            with contextlib.suppress(OSError):  # (a newer one saved meanwhile stays)
+                if old.name != snap.version and old.stat().st_mtime <= saved:
+                    shutil.rmtree(old)
 
     def _load(self, version: str) -> _Snapshot | None:
         folder = self.snapshots / version if self.snapshots is not None else None

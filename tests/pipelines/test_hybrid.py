@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -70,6 +71,8 @@ def test_bm25_snapshots_follow_every_write_and_are_shared_through_disk(tmp_path:
     with writer.db:
         writer.add([("a", "text", "printer offline spooler"), ("b", "text", "ECONNRESET socket"),
                     ("c", "image", "printer jam"), ("d", "text", "")])
+    (snapshots / "0ld.tmp-99").mkdir(parents=True)  # left by a save that was killed
+    os.utime(snapshots / "0ld.tmp-99", (1e9, 1e9))
     writer.refresh()
     assert [p.name for p in snapshots.iterdir()] == [writer.version()]
     # Another process opens the saved matrix instead of building one.
