@@ -202,12 +202,18 @@ class LexicalIndex:
             self.snapshot()
 
     def _build(self) -> _Snapshot:
-        while True:  # rows and version read consistently, even with a writer in another process
+        # One read transaction: the rows and their version agree even while another process
+        # ingests (its commit waits the fraction of a second this read takes).
+        own = not self.db.in_transaction
+        if own:
+            self.db.execute("BEGIN")
+        try:
             version = self.version()
             rows = self.db.execute("SELECT node_id, modality, tokens FROM lexical_docs "
                                    "ORDER BY node_id").fetchall()
-            if self.version() == version:
-                break
+        finally:
+            if own:
+                self.db.commit()
         model = _bm25s().BM25(k1=K1, b=B)
         if rows:
             model.index([r[2].split() for r in rows], show_progress=False)

@@ -112,3 +112,49 @@ def test_fts5_lexical_indexes_are_migrated_in_place(tmp_path: Path) -> None:
                       "ORDER BY name").fetchall() == [("lexical_docs",), ("lexical_version",)]
     assert [h[:2] for h in index.search("net::ERR_CONNECTION_REFUSED", 5)] == [("a", "text")]
     assert [h[:2] for h in index.search("打印机", 5)] == [("b", "image")]
+
+
+WRITER = """
+import sqlite3, sys, time
+from pipelines.lexical import LexicalIndex
+index = LexicalIndex(sqlite3.connect(sys.argv[1]))
+extra = [(f"x{i:05d}", "text", f"extra row {i} printer") for i in range(2000)]
+print("ready", flush=True)
+stop = time.monotonic() + float(sys.argv[2])
+while time.monotonic() < stop:  # each commit switches between the two states atomically
+    with index.db:
+        index.add(extra)
+    time.sleep(0.05)
+    with index.db:
+        index.delete([row[0] for row in extra])
+    time.sleep(0.05)
+"""
+
+
+def test_snapshots_built_during_another_process_writes_are_consistent(tmp_path: Path) -> None:
+    import sqlite3
+    import subprocess
+    import sys
+
+    from pipelines.lexical import LexicalIndex
+    from tests.conftest import ROOT
+
+    path = tmp_path / "catalog.sqlite"
+    reader = LexicalIndex(sqlite3.connect(path))
+    with reader.db:
+        reader.add([(f"b{i:05d}", "text", f"base row {i} disk full ENOSPC") for i in range(20000)])
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(path), "4"], cwd=ROOT,
+                              stdout=subprocess.PIPE, text=True)
+    assert writer.stdout is not None and writer.stdout.readline() == "ready\n"
+    sizes, builds = set(), 0
+    while writer.poll() is None:
+        before = reader._snapshot
+        snap = reader.snapshot()
+        assert snap is not None
+        builds += snap is not before
+        sizes.add(len(snap.node_ids))  # the whole base, with or without all the extra rows
+        assert len(reader.search("printer", 3000)) in (0, 2000)
+    assert writer.returncode == 0
+    assert sizes == {20000, 22000} and builds >= 4, (sizes, builds)
+    # The writer ended without the extra rows: the snapshot of the final version agrees.
+    assert reader.search("printer", 3000) == [] and len(reader.snapshot().node_ids) == 20000
