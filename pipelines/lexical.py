@@ -34,6 +34,7 @@ _DOCS = """CREATE TABLE IF NOT EXISTS lexical_docs (
 # A random token, replaced by every write: names the snapshot built from the table's rows.
 _VERSION = "CREATE TABLE IF NOT EXISTS lexical_version (one INTEGER PRIMARY KEY CHECK (one = 0), " \
     "value TEXT NOT NULL)"
+logger = logging.getLogger(__name__)
 K1, B = 1.2, 0.75  # the usual BM25 constants (SQLite FTS5 and Lucene use the same)
 MAX_QUERY_TERMS = 64
 LEXICAL_VERSION = 2  # bump when tokenize() changes: files are re-indexed
@@ -247,6 +248,12 @@ class LexicalIndex:
         try:
             model = _bm25s().BM25.load(folder, mmap=True, show_progress=False)
             node_ids, modalities = json.loads((folder / "nodes.json").read_text())
-        except (OSError, ValueError):  # removed meanwhile by a newer version's save
+            if model.scores["num_docs"] != len(node_ids):
+                raise ValueError("matrix and node list differ")
+        except Exception as exc:  # any error of the npy/json readers
+            if folder.is_dir():  # damaged, not removed meanwhile by a newer version's save
+                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+                logger.warning("%s: unreadable BM25 matrix (%s); rebuilding it", folder, reason)
+                shutil.rmtree(folder, ignore_errors=True)
             return None
         return _Snapshot(version, model, node_ids, modalities)

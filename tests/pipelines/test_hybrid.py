@@ -93,6 +93,33 @@ def test_bm25_snapshots_follow_every_write_and_are_shared_through_disk(tmp_path:
     assert writer.empty() and reader.search("printer", 5) == []
 
 
+@pytest.mark.parametrize("damage", ["missing", "truncated", "garbage"])
+def test_a_damaged_saved_matrix_is_rebuilt_with_one_warning(
+        tmp_path: Path, damage: str, caplog: pytest.LogCaptureFixture) -> None:
+    import sqlite3
+
+    from pipelines.lexical import LexicalIndex
+
+    snapshots = tmp_path / "catalog.bm25"
+    writer = LexicalIndex(sqlite3.connect(tmp_path / "catalog.sqlite"), snapshots)
+    with writer.db:
+        writer.add([("a", "text", "printer offline"), ("b", "text", "disk full ENOSPC")])
+    writer.refresh()
+    saved = snapshots / writer.version()
+    if damage == "missing":
+        (saved / "params.index.json").unlink()
+    elif damage == "truncated":
+        (saved / "data.csc.index.npy").write_bytes(b"\x93NUMPY")
+    else:
+        (saved / "nodes.json").write_text("[[\"a\"], [")
+    for _ in range(2):  # a new process each time: the second one reads the repaired copy
+        reader = LexicalIndex(sqlite3.connect(tmp_path / "catalog.sqlite"), snapshots)
+        assert [h[0] for h in reader.search("ENOSPC", 5)] == ["b"]
+    warnings = [r.getMessage() for r in caplog.records if r.name == "pipelines.lexical"]
+    assert len(warnings) == 1 and "unreadable BM25 matrix" in warnings[0]
+    assert isinstance(reader._snapshot.model.scores["data"], np.memmap)  # type: ignore[union-attr]
+
+
 def test_fts5_lexical_indexes_are_migrated_in_place(tmp_path: Path) -> None:
     """A catalog written when BM25 ran in SQLite FTS5 keeps its rows, with no re-ingest."""
     import sqlite3
