@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.errors import MmragError
-from pipelines.jsonl import Item, read_items
+from pipelines.jsonl import Item, parse_items
 
 
 @dataclass
@@ -23,15 +23,17 @@ class BatchSummary:
     skipped: int = 0
     seconds: float = 0.0
     latencies_ms: list[float] = field(default_factory=list)
+    bad_lines: list[str] = field(default_factory=list)  # input lines written as errors
 
     def percentile(self, q: float) -> float:
         values = sorted(self.latencies_ms)
         return values[min(len(values) - 1, int(q * len(values)))] if values else 0.0
 
     def text(self) -> str:
-        return (f"batch: {self.done} done, {self.failed} failed, {self.skipped} already in output; "
-                f"{self.seconds:.1f}s, p50 {self.percentile(0.5):.0f} ms, "
-                f"p95 {self.percentile(0.95):.0f} ms")
+        return "\n".join([
+            f"batch: {self.done} done, {self.failed} failed, {self.skipped} already in output; "
+            f"{self.seconds:.1f}s, p50 {self.percentile(0.5):.0f} ms, "
+            f"p95 {self.percentile(0.95):.0f} ms", *(f"  {line}" for line in self.bad_lines)])
 
 
 def finished_ids(output: Path) -> set[str]:
@@ -66,15 +68,19 @@ def run_batch(runner: Any, input_path: Path, output_path: Path, workers: int = 1
               progress: Any = None) -> BatchSummary:
     """Answer every item not yet in `output_path`, appending one JSON line per item."""
     started = time.perf_counter()
-    items = read_items(input_path)
+    items, bad = parse_items(input_path)
     done = finished_ids(output_path)
     todo = [item for item in items if item.id not in done]
-    summary = BatchSummary(skipped=len(items) - len(todo))
+    new_bad = [line for line in bad if line.id not in done]
+    summary = BatchSummary(skipped=len(items) + len(bad) - len(todo) - len(new_bad),
+                           failed=len(new_bad), bad_lines=[line.error for line in new_bad])
     runner.index.check_ready()
     output_path.parent.mkdir(parents=True, exist_ok=True)
     lock = threading.Lock()
     with output_path.open("a", encoding="utf-8") as out, \
             ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        for line in new_bad:  # recorded like a failed item, so a resumed run skips it too
+            out.write(json.dumps({"id": line.id, "error": line.error}, ensure_ascii=False) + "\n")
         futures = [pool.submit(_answer, runner, item) for item in todo]
         for future in as_completed(futures):
             record, ms = future.result()

@@ -20,11 +20,31 @@ class Item:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass
+class BadLine:
+    """A line of a JSONL input that is not a usable item."""
+
+    id: str  # the line's own id when it has one, else `line<N>`
+    error: str  # `<file>:<N>: <problem>`
+
+
 def read_items(path: Path) -> list[Item]:
-    """Parse a JSONL file; image paths resolve against the file's folder; ids must be unique."""
+    """Parse a JSONL file, refusing it whole at its first bad line (see `parse_items`)."""
+    items, bad = parse_items(path)
+    if bad:
+        raise InputError(bad[0].error)
+    return items
+
+
+def parse_items(path: Path) -> tuple[list[Item], list[BadLine]]:
+    """Items of a JSONL file, and its bad lines (invalid JSON, no question, a repeated id).
+
+    Image paths resolve against the file's folder.
+    """
     if not path.is_file():
         raise InputError(f"{path}: input file not found")
     items: list[Item] = []
+    bad: list[BadLine] = []
     seen: set[str] = set()
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
@@ -32,16 +52,26 @@ def read_items(path: Path) -> list[Item]:
         try:
             data = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise InputError(f"{path}:{number}: invalid JSON ({exc.msg})") from None
-        if not isinstance(data, dict) or not isinstance(data.get("question"), str):
-            raise InputError(f"{path}:{number}: expected an object with a 'question' string")
-        item_id = str(data.get("id", f"line{number}"))
+            bad.append(BadLine(f"line{number}", f"{path}:{number}: invalid JSON ({exc.msg})"))
+            seen.add(f"line{number}")
+            continue
+        item_id = f"line{number}"
+        if isinstance(data, dict):
+            item_id = str(data.get("id", item_id))
         if item_id in seen:
-            raise InputError(f"{path}:{number}: duplicate id {item_id!r}")
+            bad.append(BadLine(f"line{number}", f"{path}:{number}: duplicate id {item_id!r}"))
+            continue
         seen.add(item_id)
-        images = data.get("image") or []
-        images = [images] if isinstance(images, str) else list(images)
-        extra = {k: v for k, v in data.items() if k not in ("id", "question", "image")}
-        items.append(Item(item_id, data["question"],
-                          [str((path.parent / img).resolve()) for img in images], extra))
-    return items
+        images = (data.get("image") or []) if isinstance(data, dict) else []
+        images = [images] if isinstance(images, str) else images
+        if not isinstance(data, dict) or not isinstance(data.get("question"), str):
+            bad.append(BadLine(item_id,
+                               f"{path}:{number}: expected an object with a 'question' string"))
+        elif not (isinstance(images, list) and all(isinstance(i, str) for i in images)):
+            bad.append(BadLine(item_id, f"{path}:{number}: 'image' must be a path or a list "
+                                        "of paths"))
+        else:
+            extra = {k: v for k, v in data.items() if k not in ("id", "question", "image")}
+            items.append(Item(item_id, data["question"],
+                              [str((path.parent / img).resolve()) for img in images], extra))
+    return items, bad

@@ -134,6 +134,8 @@ class Runner:
         started = time.perf_counter()
         clause = parse_where(where)
         paths = [_existing_image(p) for p in images or []]
+        if not question.strip() and not paths:
+            raise InputError("empty question: give a question, an image, or both")
         self.index.check_ready()  # opens the store: counted in "retrieve", not "ocr"
         ocr_start = time.perf_counter()
         ocr_texts = [self.ocr.image_file(p).text for p in paths]

@@ -46,15 +46,36 @@ def test_batch_resumes_and_cuts_torn_line(support_runner, tmp_path: Path) -> Non
     assert sorted(ids) == ["q0", "q1", "q2"]
 
 
-def test_batch_input_errors(support_runner, tmp_path: Path) -> None:
+def test_bad_input_lines_are_recorded_as_errors_and_the_batch_goes_on(support_runner,
+                                                                     tmp_path: Path) -> None:
     bad = tmp_path / "bad.jsonl"
-    bad.write_text('{"id": "x", "question": "ok"}\nnot json\n')
-    with pytest.raises(InputError, match=r"bad\.jsonl:2: invalid JSON"):
-        support_runner.batch(bad, tmp_path / "o.jsonl")
-    dup = write_jsonl(tmp_path / "dup.jsonl", [{"id": "x", "question": "a"},
-                                               {"id": "x", "question": "b"}])
-    with pytest.raises(InputError, match="duplicate id 'x'"):
-        support_runner.batch(dup, tmp_path / "o.jsonl")
+    bad.write_text("\n".join([
+        '{"id": "ok1", "question": "pip SSL certificate verify failed"}', "not json",
+        '{"id": "noq"}', '{"id": "ok1", "question": "again"}', '{"id": "img", "question": "x", '
+        '"image": 5}', '{"id": "empty", "question": " "}', "[1, 2]",
+        '{"id": "ok2", "question": "docker daemon not running"}']) + "\n")
+    out = tmp_path / "o.jsonl"
+    summary = support_runner.batch(bad, out)
+    records = {r["id"]: r for r in map(json.loads, out.read_text().splitlines())}
+    assert sorted(records) == ["empty", "img", "line2", "line4", "line7", "noq", "ok1", "ok2"]
+    assert "answer" in records["ok1"] and "answer" in records["ok2"]
+    assert records["line2"]["error"] == f"{bad}:2: invalid JSON (Expecting value)"
+    assert records["noq"]["error"] == f"{bad}:3: expected an object with a 'question' string"
+    assert records["line4"]["error"] == f"{bad}:4: duplicate id 'ok1'"
+    assert records["img"]["error"] == f"{bad}:5: 'image' must be a path or a list of paths"
+    assert records["empty"]["error"] == "empty question: give a question, an image, or both"
+    assert (summary.done, summary.failed) == (2, 6)
+    assert f"  {bad}:2: invalid JSON (Expecting value)" in summary.text().splitlines()
+    again = support_runner.batch(bad, out)  # resumed: every line, good or bad, is in the output
+    assert (again.done, again.failed, again.skipped) == (0, 0, 8)
+    assert len(out.read_text().splitlines()) == 8
+
+
+def test_eval_sets_are_refused_whole_at_a_bad_line(support_runner, tmp_path: Path) -> None:
+    bad = tmp_path / "set.jsonl"
+    bad.write_text('{"id": "x", "question": "ok", "expected": "a.md"}\nnot json\n')
+    with pytest.raises(InputError, match=r"set\.jsonl:2: invalid JSON"):
+        support_runner.evaluate(bad)
 
 
 def test_batch_killed_halfway_then_resumed_writes_each_id_once(support_runner,
