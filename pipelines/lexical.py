@@ -123,7 +123,10 @@ class LexicalIndex:
         self.snapshots = snapshots
         self._snapshot: _Snapshot | None = None
         self._lock = threading.Lock()
-        fts = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'lexical'").fetchone()
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+        fts = "lexical" in tables
+        if not fts and {"lexical_docs", "lexical_version"} <= tables:
+            return  # set up already: no write, so a read-only catalog can be searched
         with db:
             db.execute(_DOCS)
             db.execute(_VERSION)

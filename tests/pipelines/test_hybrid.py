@@ -93,6 +93,18 @@ def test_bm25_snapshots_follow_every_write_and_are_shared_through_disk(tmp_path:
     assert writer.empty() and reader.search("printer", 5) == []
 
 
+def test_a_read_only_catalog_can_be_searched(tmp_path: Path) -> None:
+    import sqlite3
+
+    from pipelines.lexical import LexicalIndex
+
+    writer = LexicalIndex(sqlite3.connect(tmp_path / "catalog.sqlite"))
+    with writer.db:
+        writer.add([("a", "text", "printer offline 0x00000709")])
+    read_only = sqlite3.connect(f"file:{tmp_path / 'catalog.sqlite'}?mode=ro", uri=True)
+    assert [h[0] for h in LexicalIndex(read_only).search("0x00000709", 5)] == ["a"]
+
+
 @pytest.mark.parametrize("damage", ["missing", "truncated", "garbage"])
 def test_a_damaged_saved_matrix_is_rebuilt_with_one_warning(
         tmp_path: Path, damage: str, caplog: pytest.LogCaptureFixture) -> None:
