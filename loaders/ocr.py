@@ -221,7 +221,7 @@ class Ocr:
     def settings(self) -> str:
         """A fingerprint of what changes the OCR output (part of cache and ingest hashes)."""
         engine = self.engine_name + ("+rapidocr" if self._fallback else "")
-        return f"{engine}:{'+'.join(self.languages)}:psm{self.psm}:v9"
+        return f"{engine}:{'+'.join(self.languages)}:psm{self.psm}:v10"
 
     def image_file(self, path: Path) -> OcrResult:
         """OCR an image file (cached by content hash and settings)."""

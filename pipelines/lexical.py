@@ -19,6 +19,7 @@ import shutil
 import sqlite3
 import threading
 import uuid
+import warnings
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,7 +88,9 @@ def tokenize(text: str) -> list[str]:
 
 @functools.cache
 def _bm25s():  # noqa: ANN202
-    import bm25s
+    with warnings.catch_warnings():  # its `tqdm.auto` import warns in Jupyter without ipywidgets
+        warnings.filterwarnings("ignore", message="IProgress not found")
+        import bm25s
 
     logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets DEBUG on import
     return bm25s

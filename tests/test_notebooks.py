@@ -32,6 +32,8 @@ def _outputs(notebook) -> tuple[str, int]:
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":
                 pytest.fail(f"{out['ename']}: {out['evalue']}")
+            if out.get("name") == "stderr" and "Warning" in out.get("text", ""):
+                pytest.fail(f"a cell printed a warning: {out['text'].strip()}")
             texts.append(out.get("text", ""))
             data = out.get("data", {})
             texts += [data.get("text/plain", ""), data.get("text/markdown", "")]
