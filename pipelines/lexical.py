@@ -2,7 +2,7 @@
 
 Token lists live in the catalog's SQLite database, so they change in the same transaction as
 the catalog entries. Searches score them with bm25s (a sparse matrix of precomputed BM25
-weights, scored with numpy: under a millisecond at 100k chunks, where SQLite FTS5 took 35 ms
+weights, scored with numpy: about a millisecond at 100k chunks, where SQLite FTS5 took 34 ms
 because it scores every row sharing a common word). The matrix is a snapshot of one version
 of the table, rebuilt when the table changes and saved beside the catalog for the next process.
 """
