@@ -281,6 +281,8 @@ def measure(system: str, work: Path, size: int, count: int) -> dict[str, Any]:
 
 def parts(runner: Any, qs: list[str]) -> dict[str, float]:
     """p50 of each step of an mmrag query, timed one after another (not overlapped)."""
+    from pipelines.store import MODALITIES
+
     index, lexical = runner.index, runner.index.catalog.lexical
     pool = runner.config.retrieval.candidates
     times: dict[str, list[float]] = {"embed": [], "dense": [], "bm25": []}
@@ -288,7 +290,7 @@ def parts(runner: Any, qs: list[str]) -> dict[str, float]:
         started = time.perf_counter()
         vector = index.embed_model.get_query_embedding(q)
         embedded = time.perf_counter()
-        for modality in ("text", "image"):
+        for modality in MODALITIES:
             index.search(vector, pool, modality, None)
         searched = time.perf_counter()
         lexical.search(q, pool)

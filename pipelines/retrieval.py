@@ -51,7 +51,7 @@ class Retriever:
         allowed = self.index.matching_ids(where) if where else None
         pool = max(k, cfg.candidates)
         # BM25 needs no vector: it runs in a thread while the query is embedded and searched
-        # (SQLite, the embedding engine and Chroma all release the GIL).
+        # (numpy scoring, the embedding engine and Chroma all release the GIL).
         lexical_job = None if cfg.mode == "dense" else _THREADS.submit(
             self.index.catalog.lexical.search, query_text, pool, allowed)
         vector = self.index.embed_model.get_query_embedding(query_text)
