@@ -8,9 +8,11 @@ images) give the CER of the FIRST ground-truth line against its best-matching wi
 the OCR text, and count it as recovered when that CER is at most 0.2. PDFs are rendered
 (page as listed, 300 dpi, capped by --max-pixels) with pypdfium2 and OCRed as images.
 
-Pipeline engines: `tesseract` (no RapidOCR fallback), `tesseract+rapidocr` (the default when
-the rapidocr extra is installed: RapidOCR also reads images Tesseract reads badly; CJK
-languages only) and `rapidocr`; the last two only when the extra is installed.
+Pipeline engines: `tesseract` (Tesseract alone), `before` (the v10 default: RapidOCR also
+read images Tesseract read weakly, CJK languages only; for other languages it is `tesseract`
+and its numbers are copied from that column), `after` (today's default `Ocr`: the engine is
+chosen per image, see `Ocr.choose`) and `rapidocr` (RapidOCR alone). Before and after come
+from the same run.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import Any
 
 import common
 import pytesseract
+from ocr_photos import make_ocr
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
@@ -34,8 +37,7 @@ from loaders.ocr import Ocr, rapidocr_installed
 from loaders.tesseract import CJK_LANGS
 
 RECOVERED = 0.2
-FALLBACK = "tesseract+rapidocr"  # Tesseract, RapidOCR where Tesseract reads badly (default)
-ENGINES = ["tesseract", FALLBACK, "rapidocr"]
+ENGINES = ["tesseract", "before", "after", "rapidocr"]
 ENG, CHI = ("eng",), ("chi_sim", "eng")
 PHOTOTEST_FORMATS = ("bmp", "gif", "jpeg2000", "jpg", "pgm", "png", "ppm", "tiff", "webp")
 LINN_PDFS = (("linn", 1), ("ccitt", 1), ("jbig2", 1), ("jbig2_baddevicen", 1), ("skew", 1),
@@ -67,6 +69,7 @@ class Row:
     pipeline: dict[str, float | None] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)
+    chosen: dict[str, str] = field(default_factory=dict)  # the engine whose reading it is
     errors: list[str] = field(default_factory=list)
 
 
@@ -182,33 +185,27 @@ def measure(case: Case, image: Path, engines: dict[str, Ocr]) -> Row:
     for name, ocr in engines.items():
         started = time.perf_counter()
         try:
-            row.texts[name] = ocr.image_file(image).text
+            result = ocr.image_file(image)
+            row.texts[name], row.chosen[name] = result.text, result.engine
             row.pipeline[name] = score(case, row.texts[name])
         except Exception as exc:
             row.pipeline[name] = None
             row.errors.append(f"{name}: {exc.__class__.__name__}: {exc}")
         row.seconds[name] = time.perf_counter() - started
+    if "before" not in engines and "tesseract" in engines:  # the same Ocr: copied
+        for values in (row.pipeline, row.seconds, row.texts, row.chosen):
+            values["before"] = values["tesseract"]
     return row
 
 
 def make_engines(names: list[str], langs: tuple[str, ...], cache: Path) -> dict[str, Ocr]:
     """One warmed-up `Ocr` per engine (model loading is not timed per image).
 
-    `tesseract` runs without the RapidOCR fallback; `tesseract+rapidocr` (the default when the
-    extra is installed) runs only for CJK languages, the only ones it differs on.
+    `before` without a CJK language is Tesseract alone: it is left out and `measure` copies
+    the `tesseract` numbers.
     """
-    engines = {}
-    for name in names:
-        if name == FALLBACK and not any(lang in CJK_LANGS for lang in langs):
-            continue
-        engine, fallback = name.split("+")[0], name == FALLBACK
-        ocr = Ocr(engine, list(langs), cache_dir=cache / name / "+".join(langs),
-                  fallback=fallback)
-        ocr.image(Image.new("L", (200, 60), 255))
-        if fallback:  # load RapidOCR's models before timing
-            ocr._fallback.recognize(Image.new("L", (200, 60), 255))
-        engines[name] = ocr
-    return engines
+    return {name: make_ocr(name, list(langs), cache / name / "+".join(langs)) for name in names
+            if name != "before" or any(lang in CJK_LANGS for lang in langs)}
 
 
 def run(cases: list[Case], names: list[str], args: argparse.Namespace) -> list[Row]:
@@ -253,6 +250,13 @@ def print_summary(rows: list[Row], names: list[str]) -> None:
         parts += [f"{n} {_mean([r.pipeline.get(n) for r in picked if n in r.pipeline])}"
                   for n in names if any(n in r.pipeline for r in picked)]
         print(f"mean CER over {len(picked)} {mode} rows: " + ", ".join(parts))
+        print(f"p50 seconds per {mode} row: " + ", ".join(
+            f"{n} {common.fmt(statistics.median(r.seconds[n] for r in picked), 2)}"
+            for n in names if all(n in r.seconds for r in picked)))
+        if any("after" in r.chosen for r in picked):
+            chosen = [r.chosen.get("after") for r in picked]
+            print("after: reading kept from " + ", ".join(
+                f"{e} {chosen.count(e)}" for e in sorted(set(chosen) - {None})))
         if mode == "line":
             counts = [("plain", [r.plain for r in picked])]
             counts += [(n, [r.pipeline.get(n) for r in picked]) for n in names]
@@ -276,7 +280,8 @@ def as_json(row: Row) -> dict[str, Any]:
     return {"image": case.name, "path": str(case.path), "page": case.page,
             "langs": "+".join(case.langs), "mode": case.mode, "truth_file": case.truth_file,
             "plain_cer": row.plain, "pipeline_cer": row.pipeline,
-            "pipeline_seconds": row.seconds, "texts": row.texts, "errors": row.errors}
+            "pipeline_seconds": row.seconds, "texts": row.texts, "engine_kept": row.chosen,
+            "errors": row.errors}
 
 
 def main() -> None:
@@ -294,9 +299,8 @@ def main() -> None:
     names = ENGINES if rapidocr_installed() else ["tesseract"]
     print(f"engines: {', '.join(names)}; edit distance: {common.EDIT_DISTANCE_BACKEND}")
     rows = run(cases, names, args)
-    headers = ["image", "langs", "mode", "plain CER", "CER tesseract", f"CER {FALLBACK}",
-               "CER rapidocr", "s tesseract", f"s {FALLBACK}", "s rapidocr",
-               "recovered p/t/t+r/r"]
+    headers = ["image", "langs", "mode", "plain CER", *[f"CER {n}" for n in ENGINES],
+               *[f"s {n}" for n in ENGINES], "recovered p/t/b/a/r"]
     common.print_table(headers, [table_row(r) for r in rows])
     print_summary(rows, names)
     for row in rows:

@@ -1,8 +1,9 @@
 """Screenshot OCR latency and accuracy: plain Tesseract versus the pipeline's OCR.
 
 Accuracy is whether each screenshot's key error text (`ocr_key` in queries.jsonl) is read
-exactly (whitespace and case ignored). The pipeline runs without its cache; with the rapidocr
-extra installed it is measured with its RapidOCR fallback (the default) and without.
+exactly (whitespace and case ignored). The pipeline runs without its cache: Tesseract alone,
+with the v10 engine rule (`before`: RapidOCR only for weak readings) and with today's default
+(`after`: engine chosen per image, `Ocr.choose`), all in the same run.
 
 Run: .venv/bin/python benchmarks/ocr_latency.py [--runs 3]
 """
@@ -24,6 +25,7 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.common import write_json  # noqa: E402
+from benchmarks.ocr_photos import make_ocr  # noqa: E402
 from loaders.ocr import Ocr, rapidocr_installed  # noqa: E402
 
 QUERIES = Path(__file__).resolve().parent.parent / "examples/error-screenshot-support/queries"
@@ -74,13 +76,16 @@ def main() -> None:
                 return ocr.image_file(path).text
         return read
 
+    langs = ["eng", "chi_sim"]
     rows = [measure("plain tesseract eng", plain("eng"), items, runs),
             measure("plain tesseract eng+chi_sim", plain("eng+chi_sim"), items, runs),
-            measure("pipeline OCR eng+chi_sim", pipeline(Ocr(fallback=False)), items, runs)]
-    if rapidocr_installed():
-        ocr = Ocr(fallback=True)
-        ocr._fallback.recognize(Image.open(QUERIES / items[0]["image"]))  # models load untimed
-        rows.append(measure("pipeline OCR + RapidOCR fallback", pipeline(ocr), items, runs))
+            measure("pipeline OCR eng+chi_sim", pipeline(make_ocr("tesseract", langs)), items,
+                    runs)]
+    if rapidocr_installed():  # models load before timing
+        rows.append(measure("pipeline before (v10 rule)", pipeline(make_ocr("before", langs)),
+                            items, runs))
+        rows.append(measure("pipeline after (per image)", pipeline(make_ocr("after", langs)),
+                            items, runs))
     write_json(args.json, rows)
 
 

@@ -1,4 +1,5 @@
-"""OCR used by every loader and by query images: preprocessing, engines and a result cache."""
+"""OCR used by every loader and by query images: preprocessing, engines, the per-image choice
+of engine and a result cache."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 import os
 import re
 import threading
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -16,7 +18,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from loaders.base import cache_root
 from loaders.errors import LoaderError, MissingDependencyError
-from loaders.preprocess import flatten
+from loaders.preprocess import flatten, looks_like_photo
 from loaders.tesseract import (
     CJK_LANGS,
     LINE_RATIO,
@@ -33,15 +35,19 @@ MAX_HEIGHT = 160  # px: RapidOCR splits lines of taller text; such images are sc
 TARGET_HEIGHT = 64
 LOW_CJK_CONF = 80.0  # Tesseract readings of mostly CJK words less sure than this get RapidOCR too
 _CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
+SURE = 80.0  # RapidOCR regions read with at least this confidence count as read
+MATCH = 0.25  # Tesseract reads a region when it has the region's text with this share of edits
 
 
 @dataclass
 class OcrResult:
-    """OCR output: text, mean word confidence (0-100, -1 when unknown) and (word, conf) pairs."""
+    """OCR output: text, mean word confidence (0-100, -1 when unknown), (word, conf) pairs and
+    the engine whose reading it is (`tesseract` or `rapidocr`)."""
 
     text: str
     confidence: float = -1.0
     words: list[tuple[str, float]] = field(default_factory=list)
+    engine: str = ""
 
 
 def open_image(path: Path) -> Image.Image:
@@ -85,8 +91,12 @@ class RapidOcrEngine:
         self.__dict__.update(state)
         self._lock = threading.Lock()
 
-    def recognize(self, img: Image.Image) -> tuple[str, float, list[tuple[str, float]]]:
-        """Text, mean confidence (0-100) and (text box, confidence) pairs of an image.
+    def recognize(self, img: Image.Image) -> Reading:
+        """Text, mean confidence (0-100) and (text box, confidence) pairs of an image."""
+        return as_reading(self.lines(img))
+
+    def lines(self, img: Image.Image) -> list[list[Box]]:
+        """Text boxes grouped into lines, in reading order.
 
         Huge text is read again scaled down; a line-shaped image in which no text is found is
         read as one line (recognition only, upright or upside down).
@@ -101,9 +111,7 @@ class RapidOcrEngine:
             lines = max(lines, small, key=_lines_score)
         if not lines and img.width >= LINE_RATIO * img.height:
             lines = self._read(img, detect=False)
-        words = [(text, conf) for line in lines for _, text, conf in line]
-        conf = mean_conf(words) if words else -1.0
-        return "\n".join(" ".join(t for _, t, _ in line) for line in lines), conf, words
+        return lines
 
     def _read(self, img: Image.Image, detect: bool = True) -> list[list[Box]]:
         """Text boxes grouped into lines, in reading order."""
@@ -156,6 +164,7 @@ def _bundled_models() -> dict[str, str]:
 
 
 Box = tuple[np.ndarray, str, float]  # 4 corner points, text, confidence
+Reading = tuple[str, float, list[tuple[str, float]]]  # text, mean confidence, (word, conf)
 
 
 def _reading_order(found: list[Box]) -> list[list[Box]]:
@@ -176,6 +185,13 @@ def _lines_score(lines: list[list[Box]]) -> float:
     return score([(text, conf) for line in lines for _, text, conf in line])
 
 
+def as_reading(lines: list[list[Box]]) -> Reading:
+    """RapidOCR lines as (text, mean confidence, (text box, confidence) pairs)."""
+    words = [(text, conf) for line in lines for _, text, conf in line]
+    conf = mean_conf(words) if words else -1.0
+    return "\n".join(" ".join(t for _, t, _ in line) for line in lines), conf, words
+
+
 def weak(words: list[tuple[str, float]]) -> bool:
     """A reading with little confident text, or mostly CJK words read with little confidence
     (a few stray CJK words in English text do not count)."""
@@ -184,19 +200,73 @@ def weak(words: list[tuple[str, float]]) -> bool:
     return score(words) < WEAK_SCORE or mean_conf(words) < 60 or unsure_cjk
 
 
+def coverage(regions: list[Box], text: str | None = None) -> float:
+    """Share of the image's text area that a reading covers (0 when no text was found).
+
+    RapidOCR's detector outlines the text regions, so the area of its boxes stands for the
+    image's text area. RapidOCR's own reading (`text` None) covers the regions it read with
+    confidence SURE or more; another reading covers a region when it contains that region's
+    text with at most MATCH of its characters edited (whitespace, case, full-width forms
+    ignored), so a line read as Latin gibberish or dropped covers nothing.
+    """
+    areas = [_area(corners) for corners, _, _ in regions]
+    if text is None:
+        got = [conf >= SURE for _, _, conf in regions]
+    else:
+        folded = _fold(text)
+        got = [_contains(folded, _fold(found)) for _, found, _ in regions]
+    total = sum(areas)
+    return sum(a for a, ok in zip(areas, got, strict=True) if ok) / total if total else 0.0
+
+
+def _area(corners: np.ndarray) -> float:
+    x, y = corners[:, 0], corners[:, 1]
+    return 0.5 * abs(float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))))
+
+
+def _fold(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def _contains(text: str, part: str) -> bool:
+    """`part` occurs in `text` with at most MATCH of its characters edited.
+
+    Myers' bit-parallel edit distance of `part` against the best substring of `text`.
+    """
+    if not part:
+        return True
+    masks: dict[str, int] = {}
+    for i, char in enumerate(part):
+        masks[char] = masks.get(char, 0) | 1 << i
+    full, top = (1 << len(part)) - 1, 1 << (len(part) - 1)
+    pv, mv, dist = full, 0, len(part)
+    best = dist
+    for char in text:
+        eq = masks.get(char, 0)
+        xv, xh = eq | mv, (((eq & pv) + pv) ^ pv) | eq
+        ph, mh = mv | ~(xh | pv), pv & xh
+        dist += 1 if ph & top else -1 if mh & top else 0
+        best = min(best, dist)
+        ph, mh = ph << 1, mh << 1
+        pv, mv = (mh | ~(xv | ph)) & full, ph & xv & full
+    return best <= MATCH * len(part)
+
+
 def rapidocr_installed() -> bool:
-    """True when the `rapidocr` extra (rapidocr + onnxruntime) is importable."""
+    """True when RapidOCR and onnxruntime (default dependencies) are importable."""
     return all(importlib.util.find_spec(name) for name in ("rapidocr", "onnxruntime"))
 
 
 ENGINES = {"tesseract": TesseractEngine, "rapidocr": RapidOcrEngine}
+RAPID_LANGS = ("eng", "chi_sim", "chi_tra")  # what RapidOCR's bundled models read
 
 
 class Ocr:
     """The OCR step as pipelines see it: open, preprocess, recognize, cache by image hash.
 
-    With a CJK language and the `rapidocr` extra installed, images that Tesseract reads badly
-    are read by RapidOCR as well and the more confident reading is kept (`fallback`).
+    The `tesseract` engine is helped by RapidOCR (`fallback`, on by default when RapidOCR is
+    installed and the languages are English/Chinese or include a CJK one): each image goes to
+    the engine that suits it first (`choose`), and the result names the engine it came from.
     """
 
     def __init__(
@@ -215,13 +285,15 @@ class Ocr:
         self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
         self._engine = ENGINES[engine](self.languages, psm)
         if fallback is None:
-            fallback = any(lang in CJK_LANGS for lang in self.languages) and rapidocr_installed()
-        self._fallback = RapidOcrEngine() if fallback and engine == "tesseract" else None
+            fallback = rapidocr_installed() and (
+                any(lang in CJK_LANGS for lang in self.languages)
+                or all(lang in RAPID_LANGS for lang in self.languages))
+        self._rapid = RapidOcrEngine() if fallback and engine == "tesseract" else None
 
     def settings(self) -> str:
         """A fingerprint of what changes the OCR output (part of cache and ingest hashes)."""
-        engine = self.engine_name + ("+rapidocr" if self._fallback else "")
-        return f"{engine}:{'+'.join(self.languages)}:psm{self.psm}:v10"
+        engine = self.engine_name + ("+rapidocr" if self._rapid else "")
+        return f"{engine}:{'+'.join(self.languages)}:psm{self.psm}:v11"
 
     def image_file(self, path: Path) -> OcrResult:
         """OCR an image file (cached by content hash and settings)."""
@@ -239,12 +311,38 @@ class Ocr:
 
     def image(self, img: Image.Image) -> OcrResult:
         """OCR an in-memory image (not cached)."""
-        text, conf, words = self._engine.recognize(img)
-        if self._fallback is not None and weak(words):
-            other = self._fallback.recognize(img)
-            if score(other[2]) > score(words):
-                text, conf, words = other
-        return OcrResult(clean_text(text), round(conf, 1), [(w, round(c, 1)) for w, c in words])
+        if self._rapid is None:
+            (text, conf, words), engine = self._engine.recognize(img), self.engine_name
+        else:
+            (text, conf, words), engine = self.choose(img)
+        return OcrResult(clean_text(text), round(conf, 1), [(w, round(c, 1)) for w, c in words],
+                         engine)
+
+    def choose(self, img: Image.Image) -> tuple[Reading, str]:
+        """The reading of the engine that suits the image, and that engine's name.
+
+        Photos (`looks_like_photo`: camera EXIF, or little flat background because of noise,
+        uneven light and paper texture) are read by RapidOCR first, whose detector keeps the
+        lines Tesseract drops there (an equation, a Chinese line read as Latin gibberish);
+        Tesseract reads them too only when RapidOCR is unsure of a text region it found or
+        found none. Screenshots and scans keep Tesseract first; RapidOCR reads them too only
+        when Tesseract's reading is `weak`. When both have read, Tesseract's reading is kept
+        only if it covers more of the text area RapidOCR's detector found (`coverage`), or
+        when no text region was found.
+        """
+        photo = looks_like_photo(img)
+        tess = None if photo else self._engine.recognize(img)
+        if tess is not None and not weak(tess[2]):
+            return tess, "tesseract"
+        lines = self._rapid.lines(img)
+        regions = [box for line in lines for box in line]
+        ours = coverage(regions)
+        if photo and ours == 1.0:
+            return as_reading(lines), "rapidocr"
+        tess = tess if tess is not None else self._engine.recognize(img)
+        if regions and ours >= coverage(regions, tess[0]):
+            return as_reading(lines), "rapidocr"
+        return tess, "tesseract"
 
     def _cache_get(self, key: str) -> OcrResult | None:
         file = self.cache_dir / key[:2] / f"{key}.json"

@@ -1,4 +1,5 @@
-"""Image clean-up before OCR: alpha flattening, dark-theme inversion, scaling, deskew."""
+"""Image clean-up before OCR (alpha flattening, dark-theme inversion, scaling, deskew) and
+the photo-or-screen test that picks the first OCR engine."""
 
 from __future__ import annotations
 
@@ -9,6 +10,10 @@ MAX_SKEW = 15.0  # degrees searched either way
 MAX_TEXT = 72  # px: text taller than this after the size-based upscale is scaled to TARGET_TEXT
 TARGET_TEXT = 48  # px: a text height Tesseract reads well (about 12 pt at 300 dpi)
 STRIP = 160  # px: width of the vertical strips in which text rows are measured
+PHOTO_FLAT = 0.6  # images with fewer pixels equal to their right neighbour are photos
+FLAT_ROWS = 400  # rows sampled for that share
+CAMERA_TAGS = (0x010F, 0x0110)  # EXIF Make, Model
+CAMERA_EXIF = (0x829A, 0x829D, 0x8827, 0x9003, 0x920A)  # exposure, f-number, ISO, taken, focal
 
 
 def mean_level(gray: Image.Image, mask: Image.Image | None = None) -> float:
@@ -158,3 +163,31 @@ def stretch(gray: Image.Image) -> Image.Image:
     if hi - lo >= 120:
         return gray  # stretching a nearly blank page would turn compression noise into ink
     return ImageOps.autocontrast(gray, cutoff=0.2)
+
+
+def flat_share(gray: Image.Image) -> float:
+    """Share of pixels equal to their right-hand neighbour (rows sampled, full resolution).
+
+    Rendered screens and clean scans are mostly flat background (0.8-1.0 on the shipped
+    screenshots and the corpus scans, JPEG ones included); sensor noise, uneven light and
+    texture leave photos of paper or projected slides far below that (0.05-0.46).
+    """
+    values = np.asarray(gray)[:: max(1, gray.height // FLAT_ROWS)]
+    if values.shape[1] < 2:
+        return 1.0
+    return float((values[:, 1:] == values[:, :-1]).mean())
+
+
+def camera_exif(img: Image.Image) -> bool:
+    """True when the image carries EXIF written by a camera (make, model, exposure...)."""
+    try:
+        exif = img.getexif()
+        return any(tag in exif for tag in CAMERA_TAGS) or \
+            any(tag in exif.get_ifd(0x8769) for tag in CAMERA_EXIF)
+    except (AttributeError, OSError, ValueError, SyntaxError):  # damaged EXIF: no evidence
+        return False
+
+
+def looks_like_photo(img: Image.Image) -> bool:
+    """A camera photo (by EXIF) or photo-like pixels (little flat background)."""
+    return camera_exif(img) or flat_share(to_gray(img)) < PHOTO_FLAT

@@ -1,22 +1,33 @@
-"""OCR on hard images: text height, huge and upside-down text, RapidOCR offline and as fallback."""
+"""OCR on hard images: text height, huge and upside-down text, RapidOCR offline, and the engine
+chosen per image (photos RapidOCR first, screenshots Tesseract first)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageFont, ImageOps
+from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 
 from loaders.errors import MissingDependencyError
-from loaders.ocr import Ocr, _reading_order, open_image, rapidocr_installed, weak
-from loaders.preprocess import scale_factor, text_height
+from loaders.ocr import (
+    Ocr,
+    _reading_order,
+    coverage,
+    open_image,
+    rapidocr_installed,
+    weak,
+)
+from loaders.preprocess import camera_exif, looks_like_photo, scale_factor, text_height
 from tests.conftest import CORPUS, EXAMPLES
 
 RAPID = CORPUS / "RapidOCR/python/tests/test_files"
 LINE = "磁盘空间不足"  # bold 22 px text in a shipped screenshot
+EQUATION = "x^2 - 7x + 12 = 0"
+PAPER, INK = (244, 238, 222), (34, 32, 38)
 
 
 def zh_line() -> Image.Image:
@@ -36,6 +47,28 @@ def lines_of_text(font_size: int, size: tuple[int, int] = (700, 400)) -> Image.I
 
 def squash(text: str) -> str:
     return "".join(text.split())
+
+
+def worksheet_photo(path: Path) -> Path:
+    """A phone photo of a worksheet, as JPEG with camera EXIF: a heading, a problem, the
+    equation and a Chinese line (cut from a shipped screenshot) on paper, turned 3 degrees,
+    lit from one side, blurred and noisy."""
+    font = ImageFont.load_default(size=34)
+    page = Image.new("RGB", (900, 400), PAPER)
+    for y, text in ((50, "Exercise 5.2   Quadratic Equations"),
+                    (130, "3. Solve the equation by factoring:"), (200, EQUATION)):
+        ImageDraw.Draw(page).text((70, y), text, fill=INK, font=font)
+    zh = ImageOps.grayscale(zh_line()).resize((183, 45), Image.LANCZOS)
+    page.paste(INK, (70, 280), mask=ImageOps.autocontrast(ImageOps.invert(zh)))
+    photo = page.rotate(3, resample=Image.BICUBIC, expand=True, fillcolor=PAPER)
+    photo = photo.filter(ImageFilter.GaussianBlur(0.8))
+    light = np.linspace(1.0, 0.72, photo.width)[None, :, None]
+    noise = np.random.default_rng(7).normal(0, 6, (photo.height, photo.width, 1))
+    pixels = np.clip(np.asarray(photo, float) * light + noise, 0, 255).astype(np.uint8)
+    exif = Image.Exif()
+    exif[0x010F], exif[0x0110] = "mmrag", "test phone"  # Make, Model
+    Image.fromarray(pixels).save(path, quality=75, exif=exif)
+    return path
 
 
 @pytest.fixture
@@ -127,3 +160,66 @@ def test_rapidocr_fallback_reads_what_tesseract_cannot(tmp_path: Path) -> None:
     assert "韩国小馆" not in squash(alone.image(img).text)
     assert "韩国小馆" in squash(helped.image(img).text)
     assert "+rapidocr" in helped.settings() and "+rapidocr" not in alone.settings()
+
+
+@needs_rapidocr
+def test_photo_is_read_by_rapidocr_first_and_keeps_the_equation(tmp_path: Path) -> None:
+    path = worksheet_photo(tmp_path / "worksheet.jpg")
+    assert looks_like_photo(open_image(path)) and camera_exif(open_image(path))
+    ocr = Ocr(cache_dir=tmp_path / "cache")  # the pipeline's default: eng + chi_sim
+    result = ocr.image_file(path)
+    assert squash(EQUATION) in squash(result.text) and LINE in squash(result.text)
+    assert "factoring" in result.text and result.engine == "rapidocr"
+    (cached,) = (tmp_path / "cache").rglob("*.json")
+    assert json.loads(cached.read_text(encoding="utf-8"))["engine"] == "rapidocr"
+
+
+@needs_rapidocr
+def test_crisp_screenshot_keeps_tesseract(tmp_path: Path) -> None:
+    shot = Image.new("RGB", (900, 200), (250, 250, 250))
+    draw, font = ImageDraw.Draw(shot), ImageFont.load_default(size=32)
+    draw.text((20, 40), "$ curl http://localhost:8080/health", fill=(20, 20, 20), font=font)
+    draw.text((20, 110), "git@github.com: Permission denied (publickey).", fill=(20, 20, 20),
+              font=font)
+    shot.save(tmp_path / "shot.png")
+    assert not looks_like_photo(shot)
+    result = Ocr(cache_dir=tmp_path / "cache").image_file(tmp_path / "shot.png")
+    assert "Permission denied (publickey)" in result.text and "localhost:8080" in result.text
+    assert result.engine == "tesseract"
+
+
+def test_shipped_photos_and_screenshots_are_told_apart() -> None:
+    math = sorted((EXAMPLES / "math-question-from-photo/queries").glob("*.jpg"))
+    shots = sorted((EXAMPLES / "error-screenshot-support/queries").glob("*.png"))
+    assert math and shots
+    assert all(looks_like_photo(open_image(p)) for p in math)
+    assert not any(looks_like_photo(open_image(p)) for p in shots)
+    flat = Image.new("RGB", (300, 100), "white")
+    exif = Image.Exif()
+    exif[0x0110] = "test phone"
+    flat.info["exif"] = exif.tobytes()  # a camera's EXIF makes even a flat image a photo
+    assert looks_like_photo(flat) and not camera_exif(Image.new("RGB", (300, 100), "white"))
+
+
+def test_coverage_counts_the_text_area_a_reading_holds() -> None:
+    def box(y: float, width: float, text: str, conf: float) -> tuple[np.ndarray, str, float]:
+        corners = [(0, y), (width, y), (width, y + 40), (0, y + 40)]
+        return np.array(corners, float), text, conf
+
+    regions = [box(0, 400, "Exercise 5.2 Quadratic Equations", 99.0),
+               box(60, 200, "x^2-7x+12=0", 95.0), box(120, 200, "鸡兔同笼，从上面数有", 70.0)]
+    assert coverage(regions) == pytest.approx(0.75)  # the unsure Chinese line does not count
+    dropped = "Exercise 5.2 Quadratic Equations\nUx}= 0x 4.- 5x7\n8. WS Flr), MERA"
+    assert coverage(regions, dropped) == pytest.approx(0.5)
+    close = "EXERCISE 5.2 Quadratlc Equations\nx 2 - 7x + 12 = 0\n鸡 兔 同 笼 , 从 上 面 数 有"
+    assert coverage(regions, close) == 1.0  # case, spaces, full-width forms, a few edits
+    assert coverage([], "anything") == 0.0
+
+
+@needs_rapidocr
+def test_photo_without_text_regions_keeps_tesseracts_reading(tmp_path: Path) -> None:
+    noise = np.random.default_rng(3).normal(200, 12, (300, 400)).clip(0, 255).astype(np.uint8)
+    img = Image.fromarray(noise)
+    assert looks_like_photo(img)
+    result = Ocr(cache_dir=tmp_path).image(img)
+    assert (result.engine, result.text) == ("tesseract", "")  # no region: nothing to weigh
