@@ -1,14 +1,11 @@
-"""OCR used by every loader and by query images: preprocessing, engines, the per-image choice
-of engine and a result cache."""
+"""OCR for loaders and query images: open, clean text, choose the engine per image, cache."""
 
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import os
 import re
-import threading
 import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -17,11 +14,11 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from loaders.base import cache_root
-from loaders.errors import LoaderError, MissingDependencyError
-from loaders.preprocess import flatten, looks_like_photo
+from loaders.errors import LoaderError
+from loaders.preprocess import looks_like_photo
+from loaders.rapidocr import Box, RapidOcrEngine, Reading, as_reading, rapidocr_installed
 from loaders.tesseract import (
     CJK_LANGS,
-    LINE_RATIO,
     WEAK_SCORE,
     TesseractEngine,
     mean_conf,
@@ -31,8 +28,6 @@ from loaders.tesseract import (
 MAX_PIXELS = 80_000_000  # larger images are refused as possible decompression bombs
 _CJK = "\u3000-\u30ff\u3400-\u9fff\uff00-\uffef"
 _CJK_GAP = re.compile(f"(?<=[{_CJK}]) +(?=[{_CJK}])")
-MAX_HEIGHT = 160  # px: RapidOCR splits lines of taller text; such images are scaled down
-TARGET_HEIGHT = 64
 LOW_CJK_CONF = 80.0  # Tesseract readings of mostly CJK words less sure than this get RapidOCR too
 _CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
 SURE = 80.0  # RapidOCR regions read with at least this confidence count as read
@@ -69,127 +64,6 @@ def clean_text(text: str) -> str:
     """Drop empty lines and the spaces Tesseract puts between CJK characters."""
     lines = (_CJK_GAP.sub("", line).strip() for line in text.splitlines())
     return "\n".join(line for line in lines if line)
-
-
-class RapidOcrEngine:
-    """RapidOCR (PP-OCR ONNX models shipped in the rapidocr wheel), strong on Chinese photos.
-
-    Only the models inside the installed package are used: nothing is downloaded at run time.
-    """
-
-    name = "rapidocr"
-
-    def __init__(self, languages: list[str] | None = None, psm: int = 3) -> None:
-        self._engine = None
-        self._lock = threading.Lock()  # RapidOCR keeps per-call options on the instance
-
-    def __getstate__(self) -> dict:
-        """Picklable for loader worker processes: the model and lock are made again there."""
-        return {**self.__dict__, "_engine": None, "_lock": None}
-
-    def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state)
-        self._lock = threading.Lock()
-
-    def recognize(self, img: Image.Image) -> Reading:
-        """Text, mean confidence (0-100) and (text box, confidence) pairs of an image."""
-        return as_reading(self.lines(img))
-
-    def lines(self, img: Image.Image) -> list[list[Box]]:
-        """Text boxes grouped into lines, in reading order.
-
-        Huge text is read again scaled down; a line-shaped image in which no text is found is
-        read as one line (recognition only, upright or upside down).
-        """
-        img = flatten(img).convert("RGB")  # colour helps the models; alpha would turn black
-        lines = self._read(img)
-        heights = [np.ptp(corners[:, 1]) for line in lines for corners, _, _ in line]
-        if heights and np.median(heights) > MAX_HEIGHT:
-            scale = TARGET_HEIGHT / np.median(heights)
-            small = self._read(img.resize((round(img.width * scale), round(img.height * scale)),
-                                          Image.LANCZOS))
-            lines = max(lines, small, key=_lines_score)
-        if not lines and img.width >= LINE_RATIO * img.height:
-            lines = self._read(img, detect=False)
-        return lines
-
-    def _read(self, img: Image.Image, detect: bool = True) -> list[list[Box]]:
-        """Text boxes grouped into lines, in reading order."""
-        engine = self._load()
-        with self._lock:
-            out = engine(img, use_det=detect, use_cls=True, use_rec=True)
-        texts, scores = getattr(out, "txts", None) or (), getattr(out, "scores", None) or ()
-        boxes = getattr(out, "boxes", None) if detect else None
-        if boxes is None:
-            boxes = [[(0, 0), (img.width, 0), (img.width, img.height), (0, img.height)]]
-        return _reading_order([(np.asarray(box, dtype=float), str(t), 100 * float(c))
-                               for box, t, c in zip(boxes, texts, scores, strict=False)
-                               if str(t).strip()])
-
-    def _load(self):  # noqa: ANN202
-        if self._engine is None:
-            try:
-                from rapidocr import RapidOCR
-            except ImportError:
-                raise MissingDependencyError("rapidocr", "rapidocr") from None
-            try:
-                self._engine = RapidOCR(params={"Global.log_level": "error", **_bundled_models()})
-            except ImportError:
-                raise MissingDependencyError("onnxruntime", "rapidocr") from None
-        return self._engine
-
-
-def _bundled_models() -> dict[str, str]:
-    """RapidOCR's default det/cls/rec model paths inside the installed package; they are
-    passed explicitly so that RapidOCR never checks or fetches models over the network."""
-    import rapidocr
-
-    root = Path(rapidocr.__file__).parent
-    try:
-        from rapidocr.inference_engine.base import FileInfo, InferSession
-        from rapidocr.utils.parse_parameters import ParseParams
-
-        cfg = ParseParams.load(root / "config.yaml")
-        urls = {task: InferSession.get_model_url(FileInfo(
-            cfg[task].engine_type, cfg[task].ocr_version, cfg[task].task_type,
-            cfg[task].lang_type, cfg[task].model_type))["model_dir"]
-            for task in ("Det", "Cls", "Rec")}
-    except (ImportError, AttributeError, KeyError, TypeError, ValueError):
-        raise MissingDependencyError("a rapidocr 3.x with bundled models", "rapidocr") from None
-    paths = {f"{task}.model_path": root / "models" / Path(url).name for task, url in urls.items()}
-    for path in paths.values():
-        if not path.is_file():  # mmrag never downloads models
-            raise MissingDependencyError(f"RapidOCR model {path}", "rapidocr")
-    return {key: str(path) for key, path in paths.items()}
-
-
-Box = tuple[np.ndarray, str, float]  # 4 corner points, text, confidence
-Reading = tuple[str, float, list[tuple[str, float]]]  # text, mean confidence, (word, conf)
-
-
-def _reading_order(found: list[Box]) -> list[list[Box]]:
-    """Boxes grouped into lines (vertical centres within half a text height), top to bottom,
-    each line left to right: RapidOCR may split one line into several boxes."""
-    lines: list[list[Box]] = []
-    for item in sorted(found, key=lambda b: b[0][:, 1].mean()):
-        corners = item[0]
-        centre, height = corners[:, 1].mean(), np.linalg.norm(corners[3] - corners[0])
-        if lines and abs(lines[-1][0][0][:, 1].mean() - centre) < height / 2:
-            lines[-1].append(item)
-        else:
-            lines.append([item])
-    return [sorted(line, key=lambda b: b[0][:, 0].min()) for line in lines]
-
-
-def _lines_score(lines: list[list[Box]]) -> float:
-    return score([(text, conf) for line in lines for _, text, conf in line])
-
-
-def as_reading(lines: list[list[Box]]) -> Reading:
-    """RapidOCR lines as (text, mean confidence, (text box, confidence) pairs)."""
-    words = [(text, conf) for line in lines for _, text, conf in line]
-    conf = mean_conf(words) if words else -1.0
-    return "\n".join(" ".join(t for _, t, _ in line) for line in lines), conf, words
 
 
 def weak(words: list[tuple[str, float]]) -> bool:
@@ -250,11 +124,6 @@ def _contains(text: str, part: str) -> bool:
         ph, mh = ph << 1, mh << 1
         pv, mv = (mh | ~(xv | ph)) & full, ph & xv & full
     return best <= MATCH * len(part)
-
-
-def rapidocr_installed() -> bool:
-    """True when RapidOCR and onnxruntime (default dependencies) are importable."""
-    return all(importlib.util.find_spec(name) for name in ("rapidocr", "onnxruntime"))
 
 
 ENGINES = {"tesseract": TesseractEngine, "rapidocr": RapidOcrEngine}

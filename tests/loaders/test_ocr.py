@@ -15,13 +15,13 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 from loaders.errors import MissingDependencyError
 from loaders.ocr import (
     Ocr,
-    _reading_order,
     coverage,
     open_image,
     rapidocr_installed,
     weak,
 )
 from loaders.preprocess import camera_exif, looks_like_photo, scale_factor, text_height
+from loaders.rapidocr import _reading_order
 from tests.conftest import CORPUS, EXAMPLES
 
 RAPID = CORPUS / "RapidOCR/python/tests/test_files"
