@@ -245,10 +245,11 @@ def measure(system: str, work: Path, size: int, count: int) -> dict[str, Any]:
     import numpy as np
 
     qs = questions(count + 5, size)
-    if system == "mmrag":
+    if system.startswith("mmrag"):
         from pipelines.runner import Runner
 
-        runner = Runner.from_config(config_file(work))
+        translate = system == "mmrag"  # "mmrag-no-translate": the same without translation
+        runner = Runner.from_config(config_file(work), {"retrieval.translate": translate})
         ask = runner.retrieve
     else:
         from llama_index.core.indices.multi_modal import MultiModalVectorStoreIndex
@@ -285,7 +286,10 @@ def parts(runner: Any, qs: list[str]) -> dict[str, float]:
 
     index, lexical = runner.index, runner.index.catalog.lexical
     pool = runner.config.retrieval.candidates
-    times: dict[str, list[float]] = {"embed": [], "dense": [], "bm25": []}
+    from pipelines.bridge import bridge_terms
+
+    times: dict[str, list[float]] = {"embed": [], "dense": [], "bm25": [], "translate": [],
+                                     "embed 2 (batched)": []}
     for q in qs:
         started = time.perf_counter()
         vector = index.embed_model.get_query_embedding(q)
@@ -295,8 +299,12 @@ def parts(runner: Any, qs: list[str]) -> dict[str, float]:
         searched = time.perf_counter()
         lexical.search(q, pool)
         done = time.perf_counter()
-        for name, ms in zip(times, (embedded - started, searched - embedded, done - searched),
-                            strict=True):
+        gloss = " ".join(bridge_terms(q)) or q
+        translated = time.perf_counter()
+        index.embed_model.get_query_embedding_batch([q, gloss])
+        both = time.perf_counter()
+        for name, ms in zip(times, (embedded - started, searched - embedded, done - searched,
+                                    translated - done, both - translated), strict=True):
             times[name].append(ms * 1000)
     return {name: round(statistics.median(ms), 2) for name, ms in times.items()}
 
@@ -373,13 +381,13 @@ def main() -> None:
     try:
         for size in sizes:
             work = build(root / f"{size}", size, vecs)
-            for system in ("mmrag", "llamaindex"):
+            for system in ("mmrag", "mmrag-no-translate", "llamaindex"):
                 out = subprocess.run(
                     [sys.executable, __file__, "--queries", str(args.queries),
                      "--measure", system, str(work), str(size)],
                     check=True, capture_output=True, text=True).stdout
                 row = json.loads(out.strip().splitlines()[-1])
-                row["store_mb"] = disk_mb(work / system)
+                row["store_mb"] = disk_mb(work / system.split("-")[0])
                 rows.append(row)
                 print(f"  {system} @ {size}: p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms, "
                       f"peak RSS {row['peak_rss_mb']} MB", flush=True)
@@ -392,7 +400,8 @@ def main() -> None:
                 [[r["system"], r["chunks"], r["p50_ms"], r["p95_ms"], r["mean_ms"],
                   r["peak_rss_mb"], r["store_mb"]] for r in rows])
     print("\nmmrag steps, each timed alone (p50 ms; in a query BM25 overlaps the other two):\n")
-    print_table(["chunks", "e5 embedding", "dense (Chroma, 2 collections)", "BM25 (bm25s)"],
+    print_table(["chunks", "e5 embedding", "dense (Chroma, 2 collections)", "BM25 (bm25s)",
+                 "translation (CC-CEDICT)", "e5 question + translation, batched"],
                 [[r["chunks"], *r["parts_p50_ms"].values()] for r in rows if "parts_p50_ms" in r])
     write_json(args.json, rows, query_embedding_p50_ms=embed, queries=args.queries)
 

@@ -29,7 +29,8 @@ SETS = {
                                  ROOT / "examples/error-screenshot-support/queries/queries.jsonl"),
 }
 MODES = {
-    "dense": {"retrieval.mode": "dense"},
+    "dense": {"retrieval.mode": "dense", "retrieval.translate": False},
+    "hybrid, no translation": {"retrieval.translate": False},
     "lexical": {"retrieval.mode": "lexical"},
     "hybrid, no identifier boost": {"retrieval.identifier_boost": 0},
     "hybrid (default)": {},

@@ -58,6 +58,7 @@ class Answer:
     sources: list[Source] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
     usage: dict[str, Any] = field(default_factory=dict)  # LLM tokens and cost_usd; {} offline
+    declined: bool = False  # the engine found nothing that answers the question
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object of `mmrag query --json`."""

@@ -129,6 +129,12 @@ class RetrievalConfig(Strict):
         1.0, ge=0.0, description="extra lexical weight when the query has an error code/identifier")
     rrf_k: int = Field(60, ge=1, description="reciprocal rank fusion constant")
     candidates: int = Field(20, ge=1, le=500, description="hits taken from each retriever")
+    translate: bool = Field(
+        True, description="also search the query's CC-CEDICT translation (Chinese <-> "
+        "English) and rank passages by the query in their own language")
+    max_per_page: int | None = Field(
+        None, ge=1, description="most hits from one page of one file (a file without pages "
+        "is one page; video moments are each their own); null = no limit")
     page_images: bool = Field(True, description="cited PDF passages get their page region "
                               "rendered as image evidence")
     image_top_k: int = Field(10, ge=1, le=500, description="hits from each CLIP image search")
@@ -151,9 +157,18 @@ class LLMConfig(Strict):
     price_per_million: dict[str, float] | None = Field(
         None, description="USD per million tokens {input, output}; default: known models")
     max_steps: int = Field(8, ge=1, description="extractive: most steps quoted")
+    sentence_candidates: int = Field(
+        8, ge=0, description="extractive: sentences embedded to choose the quoted ones, the "
+        "best by query words first; 0 = every sentence of the passages")
     min_relevance: float = Field(
-        0.86, ge=0.0, le=1.0, description="extractive: below this top cosine (and no exact "
-        "identifier match) the answer is 'no relevant information found'; calibrated for e5")
+        0.86, ge=0.0, le=1.01, description="extractive: at this top cosine (or with an exact "
+        "identifier match) it answers; below, see relevance_floor")
+    relevance_floor: float = Field(
+        0.78, ge=0.0, le=1.0, description="extractive: between this and min_relevance it "
+        "answers when the best passage holds min_coverage of the question's words; below, "
+        "'no relevant information found'")
+    min_coverage: float = Field(0.6, ge=0.0, le=1.0, description="extractive: see "
+                                "relevance_floor (words also count in CC-CEDICT translation)")
     params: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("type")

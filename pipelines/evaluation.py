@@ -36,21 +36,25 @@ def times_overlap(start: float | None, end: float | None, want: list[float]) -> 
 
 
 def relevance(sources: list[dict[str, Any]], expected: list[str],
-              expected_time: list[float] | None = None) -> list[int]:
+              expected_time: list[float] | None = None,
+              expected_pages: list[int] | None = None) -> list[int]:
     """Binary relevance per rank: 1 where a source is the first match of an expected entry.
 
     A second passage of an already-found expected source counts 0, so nDCG stays within 1.
-    With `expected_time`, a source must also overlap that interval.
+    With `expected_time`, a source must also overlap that interval; with `expected_pages`, it
+    must be on one of those pages, and each (source, page) pair is found once.
     """
-    found: set[int] = set()
+    found: set[tuple[int, int | None]] = set()
     rels = []
     for src in sources:
         hit = 0
-        if expected_time is None or times_overlap(src.get("start"), src.get("end"),
-                                                  expected_time):
+        page = src.get("page") if expected_pages else None
+        if (expected_time is None or times_overlap(src.get("start"), src.get("end"),
+                                                   expected_time)) \
+                and (not expected_pages or page in expected_pages):
             for n, want in enumerate(expected):
-                if n not in found and source_matches(src["source"], want):
-                    found.add(n)
+                if (n, page) not in found and source_matches(src["source"], want):
+                    found.add((n, page))
                     hit = 1
                     break
         rels.append(hit)
@@ -78,6 +82,11 @@ def answer_missing(answer: str, wanted: list[str]) -> list[str]:
     return [w for w in wanted if " ".join(w.split()).casefold() not in text]
 
 
+def evidence_missing(texts: list[str], wanted: list[str]) -> list[str]:
+    """The `evidence_contains` strings in none of the evidence texts (as `answer_missing`)."""
+    return answer_missing("\n".join(texts), wanted)
+
+
 def percentile(values: list[float], q: float) -> float:
     """Linear-interpolated percentile (q in 0..100); 0.0 for no values."""
     if not values:
@@ -97,6 +106,9 @@ class EvalItem:
     expected: list[str]
     expected_time: list[float] | None
     answer_contains: list[str]
+    expected_pages: list[int] | None = None
+    evidence_contains: list[str] = field(default_factory=list)
+    expect_decline: bool = False
 
 
 def _strings(value: Any, key: str, where: str) -> list[str]:
@@ -123,11 +135,33 @@ def load_dataset(path: Path) -> list[EvalItem]:
             raise InputError(f"{where}: 'expected_time' must be [start, end] in seconds")
         if span is not None and not expected:
             raise InputError(f"{where}: 'expected_time' needs 'expected' sources")
-        if not expected and not wanted:
-            raise InputError(f"{where}: nothing to check; add 'expected' or 'answer_contains'")
+        pages = _pages(item.extra.get("expected_pages"), where)
+        if pages is not None and not expected:
+            raise InputError(f"{where}: 'expected_pages' needs 'expected' sources")
+        evidence = _strings(item.extra.get("evidence_contains"), "evidence_contains", where)
+        decline = item.extra.get("expect_decline", False)
+        if not isinstance(decline, bool):
+            raise InputError(f"{where}: 'expect_decline' must be true or false")
+        if decline and (expected or wanted or evidence):
+            raise InputError(f"{where}: 'expect_decline' items have no expected sources, "
+                             "answer or evidence")
+        if not (expected or wanted or evidence or decline):
+            raise InputError(f"{where}: nothing to check; add 'expected', 'answer_contains', "
+                             "'evidence_contains' or 'expect_decline'")
         items.append(EvalItem(item, expected, [float(t) for t in span] if span else None,
-                              wanted))
+                              wanted, pages, evidence, decline))
     return items
+
+
+def _pages(value: Any, where: str) -> list[int] | None:
+    """`expected_pages`: a page number or a list of them (1-based)."""
+    if value is None:
+        return None
+    pages = [value] if isinstance(value, int) else value
+    if not (isinstance(pages, list) and pages and all(
+            isinstance(p, int) and not isinstance(p, bool) and p >= 1 for p in pages)):
+        raise InputError(f"{where}: 'expected_pages' must be a page number or a list of them")
+    return pages
 
 
 @dataclass
@@ -167,6 +201,15 @@ class EvalReport:
         if "answer_pass_rate" in m:
             lines.append(f"  answer checks {m['answer_pass_rate']:.3f} "
                          f"({m['answer_passed']:.0f}/{m['answer_checked']:.0f})")
+        if "evidence_pass_rate" in m:
+            lines.append(f"  evidence checks (top {max(KS)}) {m['evidence_pass_rate']:.3f} "
+                         f"({m['evidence_passed']:.0f}/{m['evidence_checked']:.0f})")
+        if "decline_rate" in m:
+            lines.append(f"  unanswerable declined {m['decline_rate']:.3f} "
+                         f"({m['declined_correctly']:.0f}/{m['decline_checked']:.0f})")
+        if m.get("answerable"):
+            lines.append(f"  answerable but declined {m['withheld']:.0f}/{m['answerable']:.0f}"
+                         f" ({m['withheld_hit_first']:.0f} with the right source first)")
         lines.append(f"  latency p50 {m.get('latency_p50_ms', 0):.0f} ms  "
                      f"p95 {m.get('latency_p95_ms', 0):.0f} ms")
         fails = self.failures()
@@ -186,6 +229,13 @@ def failure_line(item: dict[str, Any]) -> str:
         parts.append(_miss_line(item))
     if item["answer_missing"]:
         parts.append("answer lacks " + ", ".join(repr(w) for w in item["answer_missing"]))
+    if item.get("evidence_missing"):
+        parts.append("evidence lacks " + ", ".join(repr(w) for w in item["evidence_missing"]))
+    if item.get("expect_decline") and not item.get("declined"):
+        parts.append("answered although the knowledge base cannot answer it")
+    if not item.get("expect_decline") and item.get("declined"):
+        where = " (the right source was first)" if item["rank"] == 1 else ""
+        parts.append(f"declined to answer{where}")
     return f"{item['id']}: " + "; ".join(parts)
 
 
@@ -200,6 +250,10 @@ def _miss_line(item: dict[str, Any]) -> str:
         return (f"miss (wrong time): expected {expected} at {clock(start)}-{clock(end)}, "
                 f"cited it at {times}")
     top = short_path(item["sources"][0]["source"]) if item["sources"] else "nothing"
+    if item.get("expected_pages"):
+        expected += " p. " + ",".join(map(str, item["expected_pages"]))
+        pages = [s["page"] for s in item["sources"]][:max(KS)]
+        top += f" p. {','.join(str(p) for p in pages)}" if pages else ""
     where = "not retrieved" if item["rank"] is None else f"rank {item['rank']}"
     return f"miss ({where}): expected {expected}, got {top}"
 
@@ -208,17 +262,26 @@ def score_item(spec: EvalItem, answer: Any, latency_ms: float) -> dict[str, Any]
     """The report row of one answered item."""
     sources = [{"rank": s.rank, "source": s.source, "page": s.page, "start": s.start,
                 "end": s.end, "score": s.score} for s in answer.sources]
-    rels = relevance(sources, spec.expected, spec.expected_time)
+    rels = relevance(sources, spec.expected, spec.expected_time, spec.expected_pages)
     for src, rel in zip(sources, rels, strict=True):
         src["hit"] = bool(rel)
     rank = rels.index(1) + 1 if 1 in rels else None
     missing = answer_missing(answer.answer, spec.answer_contains)
+    lacking = evidence_missing([s.text for s in answer.sources[:max(KS)]],
+                               spec.evidence_contains)
+    relevant = len(spec.expected_pages or spec.expected)
+    declined = bool(getattr(answer, "declined", False))
     row = _row(spec, latency_ms, rank=rank, sources=sources, answer=answer.answer,
-               ndcg=round(ndcg(rels, len(spec.expected)), 4) if spec.expected else None,
+               ndcg=round(ndcg(rels, relevant), 4) if spec.expected else None,
                answer_passed=not missing if spec.answer_contains else None,
-               answer_missing=missing, timings_ms=answer.timings_ms)
+               answer_missing=missing, timings_ms=answer.timings_ms, declined=declined,
+               evidence_passed=not lacking if spec.evidence_contains else None,
+               evidence_missing=lacking)
     missed = bool(spec.expected) and (rank is None or rank > max(KS))
-    row["status"] = "miss" if missed else "answer_failed" if missing else "ok"
+    wrong_decline = declined != spec.expect_decline
+    row["status"] = ("miss" if missed else "answer_failed" if missing
+                     else "wrong_decline" if wrong_decline
+                     else "evidence_missing" if lacking else "ok")
     return row
 
 
@@ -226,9 +289,12 @@ def _row(spec: EvalItem, latency_ms: float | None, **values: Any) -> dict[str, A
     item = spec.item
     row = {"id": item.id, "question": item.question, "images": item.images,
            "expected": spec.expected, "expected_time": spec.expected_time,
-           "answer_contains": spec.answer_contains, "rank": None, "ndcg": None,
-           "answer_passed": None, "answer_missing": [], "latency_ms": latency_ms,
-           "error": None, "status": "error", "sources": [], "answer": "", "timings_ms": {}}
+           "expected_pages": spec.expected_pages, "answer_contains": spec.answer_contains,
+           "evidence_contains": spec.evidence_contains, "expect_decline": spec.expect_decline,
+           "rank": None, "ndcg": None, "answer_passed": None, "answer_missing": [],
+           "evidence_passed": None, "evidence_missing": [], "declined": False,
+           "latency_ms": latency_ms, "error": None, "status": "error", "sources": [],
+           "answer": "", "timings_ms": {}}
     row.update(values)
     return row
 
@@ -241,7 +307,9 @@ def run_item(runner: Any, spec: EvalItem) -> dict[str, Any]:
     except MmragError as exc:
         return _row(spec, None, error=str(exc),
                     answer_passed=False if spec.answer_contains else None,
-                    answer_missing=list(spec.answer_contains))
+                    answer_missing=list(spec.answer_contains),
+                    evidence_passed=False if spec.evidence_contains else None,
+                    evidence_missing=list(spec.evidence_contains))
     return score_item(spec, answer, round((time.perf_counter() - started) * 1000, 1))
 
 
@@ -256,14 +324,32 @@ def summarize(items: list[dict[str, Any]]) -> dict[str, float]:
         metrics |= {f"recall@{k}": sum(1 for r in ranks if r and r <= k) / n for k in KS}
         metrics["mrr"] = sum(1 / r for r in ranks if r) / n
         metrics["ndcg@5"] = sum(i["ndcg"] or 0.0 for i in scored) / n
-    checked = [i for i in items if i["answer_contains"]]
-    if checked:
-        passed = sum(1 for i in checked if i["answer_passed"])
-        metrics |= {"answer_checked": len(checked), "answer_passed": passed,
-                    "answer_pass_rate": passed / len(checked)}
+    for name in ("answer", "evidence"):
+        checked = [i for i in items if i[f"{name}_contains"]]
+        if checked:
+            passed = sum(1 for i in checked if i[f"{name}_passed"])
+            metrics |= {f"{name}_checked": len(checked), f"{name}_passed": passed,
+                        f"{name}_pass_rate": passed / len(checked)}
+    metrics |= decline_metrics(items)
     latencies = [i["latency_ms"] for i in items if i["latency_ms"] is not None]
     metrics["latency_p50_ms"] = round(percentile(latencies, 50), 1)
     metrics["latency_p95_ms"] = round(percentile(latencies, 95), 1)
+    return metrics
+
+
+def decline_metrics(items: list[dict[str, Any]]) -> dict[str, float]:
+    """Both errors of the decision to answer: unanswerable items answered, and answerable
+    items declined (`withheld`), also counted where the right source was ranked first."""
+    metrics: dict[str, float] = {}
+    unanswerable = [i for i in items if i["expect_decline"] and not i["error"]]
+    if unanswerable:
+        declined = sum(1 for i in unanswerable if i["declined"])
+        metrics |= {"decline_checked": len(unanswerable), "declined_correctly": declined,
+                    "decline_rate": declined / len(unanswerable)}
+    answerable = [i for i in items if not i["expect_decline"] and not i["error"]]
+    withheld = [i for i in answerable if i["declined"]]
+    metrics |= {"answerable": len(answerable), "withheld": len(withheld),
+                "withheld_hit_first": sum(1 for i in withheld if i["rank"] == 1)}
     return metrics
 
 

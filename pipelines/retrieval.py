@@ -6,12 +6,15 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from pipelines.bridge import bridge_terms
 from pipelines.config import RetrievalConfig
+from pipelines.cross_language import by_language, language, lexical_by_language
 from pipelines.filters import Where, expand_globs
 from pipelines.index import Index
 from pipelines.lexical import identifiers
 from pipelines.store import CLIP, MODALITIES
 
+CLIP_MODALITY = "image"  # CLIP hits are image nodes
 _THREADS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="mmrag-bm25")
 
 
@@ -22,6 +25,38 @@ def rrf(rankings: list[tuple[float, list[str]]], k: int) -> dict[str, float]:
         for rank, node_id in enumerate(ids, start=1):
             fused[node_id] = fused.get(node_id, 0.0) + weight / (k + rank)
     return fused
+
+
+def query_embeddings(embed: Any, texts: list[str]) -> list[list[float]]:
+    """Query vectors of `texts`, in one batch when the embedding model has a batch call."""
+    batch = getattr(embed, "get_query_embedding_batch", None)
+    return batch(texts) if batch and len(texts) > 1 else [embed.get_query_embedding(t)
+                                                         for t in texts]
+
+
+def evidence_key(hit: Any) -> tuple[Any, ...]:
+    """Where a hit's evidence sits: its file and page; a timed hit (video) is its own moment,
+    and a file without pages counts as one page."""
+    meta = hit.node.metadata
+    if meta.get("start") not in (None, ""):
+        return (meta.get("source"), "t", meta.get("start"))
+    return (meta.get("source"), meta.get("page"))
+
+
+def diversify(hits: list[Any], per_page: int | None, k: int) -> list[Any]:
+    """The first `k` hits, at most `per_page` from one page (see `evidence_key`); when that
+    leaves fewer than `k`, the skipped hits fill the rest in rank order."""
+    if not per_page:
+        return hits[:k]
+    seen: dict[tuple[Any, ...], int] = {}
+    kept, skipped = [], []
+    for hit in hits:
+        key = evidence_key(hit)
+        seen[key] = seen.get(key, 0) + 1
+        (kept if seen[key] <= per_page else skipped).append(hit)
+        if len(kept) == k:
+            return kept
+    return kept + skipped[:k - len(kept)]
 
 
 class Retriever:
@@ -43,6 +78,8 @@ class Retriever:
 
         With an image embedding, `images` (query image files) and the query text are also
         searched over the image collection by CLIP, and those rankings join the fusion.
+        With `translate`, the query's CC-CEDICT translation is searched too and each passage
+        is judged by the query in its own language (`pipelines.cross_language`).
         """
         cfg = self.config
         k = top_k or cfg.top_k
@@ -50,32 +87,51 @@ class Retriever:
             where = expand_globs(where, self.index.catalog.sources())
         allowed = self.index.matching_ids(where) if where else None
         pool = max(k, cfg.candidates)
+        lang = language(query_text) if cfg.translate else None
+        gloss = " ".join(bridge_terms(query_text)) if lang else ""
         # BM25 needs no vector: it runs in a thread while the query is embedded and searched
         # (numpy scoring, the embedding engine and Chroma all release the GIL).
-        lexical_job = None if cfg.mode == "dense" else _THREADS.submit(
-            self.index.catalog.lexical.search, query_text, pool, allowed)
-        vector = self.index.embed_model.get_query_embedding(query_text)
-        dense = [] if cfg.mode == "lexical" else sorted(
-            (h for m in MODALITIES for h in self.index.search(vector, pool, m, where)),
-            key=lambda h: h.score or 0.0, reverse=True)[:pool]
-        lexical = lexical_job.result() if lexical_job else []
+        lexical_jobs = [] if cfg.mode == "dense" else [
+            _THREADS.submit(self.index.catalog.lexical.search, text, pool, allowed)
+            for text in ([query_text, gloss] if gloss else [query_text])]
+        vectors = query_embeddings(self.index.embed_model,
+                                   [query_text, gloss] if gloss else [query_text])
+        dense = [] if cfg.mode == "lexical" else [self._search(v, pool, where) for v in vectors]
+        lexical = [job.result() for job in lexical_jobs]
         image_ranks = self._image_rankings(query_text, images or [], where)
-        nodes = {h.node.node_id: h for h in dense}
-        missing: dict[str, list[str]] = {m: [] for m in MODALITIES}
-        for node_id, modality, _ in lexical:
-            if node_id not in nodes:
-                missing[modality].append(node_id)
-        for _, ids in image_ranks:
-            missing["image"] += [i for i in ids if i not in nodes and i not in missing["image"]]
-        for modality, ids in missing.items():
-            nodes.update({h.node.node_id: h for h in self.index.fetch(modality, ids, vector)})
+        nodes: dict[str, Any] = {}
+        for found in dense:  # the original query's hit (and cosine) first
+            nodes.update({h.node.node_id: h for h in found if h.node.node_id not in nodes})
+        self._fetch(nodes, [i for found in lexical for i in found] + [
+            (i, CLIP_MODALITY, 0.0) for _, ids in image_ranks for i in ids], vectors[0])
+        if gloss:
+            dense = [by_language(dense[0], dense[1], lang)] if dense else []
+            nodes.update({h.node.node_id: h for h in dense[0]} if dense else {})
+            lexical = [lexical_by_language(lexical[0], lexical[1], nodes, lang)] if lexical else []
         lexical_weight = cfg.lexical_weight * (
             1.0 + cfg.identifier_boost if identifiers(query_text) else 1.0)
-        fused = rrf([(cfg.dense_weight, [h.node.node_id for h in dense]),
-                     (lexical_weight, [i for i, _, _ in lexical]), *image_ranks], cfg.rrf_k)
+        fused = rrf([(cfg.dense_weight, [h.node.node_id for h in dense[0]] if dense else []),
+                     (lexical_weight, [i for i, _, _ in lexical[0]] if lexical else []),
+                     *image_ranks], cfg.rrf_k)
         ranked = sorted(fused, key=lambda i: fused[i], reverse=True)
         hits = [nodes[i] for i in ranked if i in nodes]
-        return [h for h in hits if (h.score or 0.0) >= cfg.min_score][:k]
+        hits = [h for h in hits if (h.score or 0.0) >= cfg.min_score]
+        return diversify(hits, cfg.max_per_page, k)
+
+    def _search(self, vector: list[float], pool: int, where: Where | None) -> list[Any]:
+        """Dense hits of both collections, best first."""
+        return sorted((h for m in MODALITIES for h in self.index.search(vector, pool, m, where)),
+                      key=lambda h: h.score or 0.0, reverse=True)[:pool]
+
+    def _fetch(self, nodes: dict[str, Any], wanted: list[tuple[str, str, float]],
+               vector: list[float]) -> None:
+        """Add the (node_id, modality, _) entries not in `nodes` yet, scored by cosine."""
+        missing: dict[str, list[str]] = {m: [] for m in MODALITIES}
+        for node_id, modality, _ in wanted:
+            if node_id not in nodes and node_id not in missing[modality]:
+                missing[modality].append(node_id)
+        for modality, ids in missing.items():
+            nodes.update({h.node.node_id: h for h in self.index.fetch(modality, ids, vector)})
 
     def _image_rankings(self, query_text: str, images: list[str | Path],
                         where: Where | None) -> list[tuple[float, list[str]]]:

@@ -97,8 +97,10 @@ class Runner:
         answer, paths, hits = self._retrieve(question, images, where)
         started = time.perf_counter()
         reply = self.engine.answer(question, answer.query_text, paths, hits)
-        answer.answer, answer.usage = (reply.text, reply.usage) if isinstance(reply, Reply) \
-            else (reply, {})
+        if isinstance(reply, Reply):
+            answer.answer, answer.usage, answer.declined = reply.text, reply.usage, reply.declined
+        else:
+            answer.answer = reply
         _finish(answer, started)
         return answer
 

@@ -20,10 +20,12 @@ def is_chinese(text: str) -> bool:
 
 @dataclass
 class Reply:
-    """An engine's answer text and the token usage it cost (empty for local engines)."""
+    """An engine's answer text, the token usage it cost (empty for local engines), and
+    whether the engine declined to answer (it found no evidence that answers the question)."""
 
     text: str
     usage: dict[str, Any] = field(default_factory=dict)
+    declined: bool = False
 
 
 @dataclass

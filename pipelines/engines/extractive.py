@@ -7,8 +7,8 @@ from typing import Any
 
 from pipelines.answer import Source, short_path
 from pipelines.engines.articles import Article, parse
-from pipelines.engines.base import Engine, is_chinese
-from pipelines.lexical import content_words, identifiers
+from pipelines.engines.base import Engine, Reply, is_chinese
+from pipelines.engines.decision import coverage, signals, signals_rule
 
 _SENTENCE = re.compile(r"(?<=[.!?。！？])\s+|\n+")
 _LABELS = {
@@ -35,12 +35,13 @@ _CLOSE = 0.05  # cosine margin within which a lower hit can add sentences to the
 class ExtractiveEngine(Engine):
     """Builds the answer only from retrieved text: never invents a sentence."""
 
-    def answer(self, question: str, query_text: str, images: list[str], hits: list[Any]) -> str:
+    def answer(self, question: str, query_text: str, images: list[str], hits: list[Any]
+               ) -> Reply:
         labels = _LABELS["zh" if is_chinese(question) else "en"]
-        if not self.relevant(query_text, hits):
-            return labels["none"]
+        if not self.relevant(question, query_text, hits):
+            return Reply(labels["none"], declined=True)
         if _timed(hits[0]):  # video / subtitles: quote the moments with their mm:ss range
-            return "\n".join([labels["intro"], "", *self._moments(hits, labels)])
+            return Reply("\n".join([labels["intro"], "", *self._moments(hits, labels)]))
         article = parse(hits[0].node.get_content())
         body = (self._structured(article, labels) if article.steps
                 else self._sentences(query_text, hits[:3]))
@@ -50,23 +51,16 @@ class ExtractiveEngine(Engine):
                    if h.node.metadata.get("source") != hits[0].node.metadata.get("source")]
         if related:
             lines += ["", f"{labels['see']}: " + "; ".join(related)]
-        return "\n".join(lines)
+        return Reply("\n".join(lines))
 
-    def relevant(self, query_text: str, hits: list[Any]) -> bool:
-        """Whether the best hit answers the query: its cosine reaches `llm.min_relevance`, or
-        it contains an error code / identifier of the query verbatim (bare codes embed
-        poorly: `EMFILE` alone scores about 0.84 against its own article)."""
+    def relevant(self, question: str, query_text: str, hits: list[Any]) -> bool:
+        """Whether the best hit answers the question (`decision.signals_rule` with the
+        `llm.min_relevance`, `relevance_floor` and `min_coverage` settings)."""
         if not hits:
             return False
-        score = hits[0].score or 0.0
-        if score >= self.config.min_relevance:
-            return True
-        text = hits[0].node.get_content()
-        if any(word.lower() in text.lower() for word in identifiers(query_text)):
-            return True
-        # short questions embed weakly: near the bar, enough shared content words will do
-        shared = content_words(query_text) & content_words(text)
-        return score >= self.config.min_relevance - 0.06 and len(shared) >= 3
+        cfg = self.config
+        return signals_rule(signals(question, query_text, hits), cfg.min_relevance,
+                            cfg.relevance_floor, cfg.min_coverage)
 
     def _structured(self, article: Article, labels: dict[str, str]) -> list[str]:
         out: list[str] = []
@@ -103,13 +97,23 @@ class ExtractiveEngine(Engine):
 
     def _sentences(self, query_text: str, hits: list[Any]) -> list[str]:
         """No steps in the evidence: the sentences closest to the query, in source order,
-        from the passages about as close to the query as the best one."""
+        from the passages about as close to the query as the best one.
+
+        Sentences are first ranked by the query words they contain (a word also counts
+        through its CC-CEDICT translation), and only the best `llm.sentence_candidates` of
+        them are embedded: embedding every sentence of three long passages costs about a
+        second on a CPU."""
         floor = (hits[0].score or 0.0) - _CLOSE
         pool = [(rank, s.strip()) for rank, hit in enumerate(hits, start=1)
                 if rank == 1 or (hit.score or 0.0) >= floor
                 for s in _SENTENCE.split(hit.node.get_content()) if len(s.strip()) > 3]
         if not pool:
             return []
+        limit = self.config.sentence_candidates
+        if limit and len(pool) > limit:
+            overlap = [coverage(query_text, sentence) or 0.0 for _, sentence in pool]
+            best = sorted(sorted(range(len(pool)), key=lambda i: -overlap[i])[:limit])
+            pool = [pool[i] for i in best]
         if self.embed_model is not None and len(pool) > 3:
             import numpy as np
 

@@ -222,3 +222,99 @@ def test_shipped_eval_sets(pipeline: str, request: pytest.FixtureRequest,
     assert report.metrics["items"] >= 20 and report.metrics["errors"] == 0
     assert report.metrics["recall@5"] >= 0.9, report.text()
     assert report.metrics["answer_pass_rate"] >= 0.7, report.text()
+
+
+def page_answer(pages: list[int | None], texts: list[str] | None = None,
+                declined: bool = False) -> Answer:
+    texts = texts or [""] * len(pages)
+    sources = [Source(r, "/data/documents/report.pdf", "text", p, None, None, None, 0.5, t)
+               for r, (p, t) in enumerate(zip(pages, texts, strict=True), start=1)]
+    return Answer("q", "No relevant information found." if declined else "an answer", "q",
+                  sources, {"total": 1.0}, declined=declined)
+
+
+def test_page_level_hits_need_the_file_and_one_of_its_pages() -> None:
+    item = EvalItem(Item("p", "q"), ["documents/report.pdf"], None, [], expected_pages=[4, 9])
+    row = score_item(item, page_answer([2, 9, 4, 9, 4]), 1.0)
+    # rank 1 is page 2 (a miss); page 9 then page 4 each count once; repeats count 0
+    assert [s["hit"] for s in row["sources"]] == [False, True, True, False, False]
+    assert row["rank"] == 2
+    assert row["ndcg"] == pytest.approx((1 / math.log2(3) + 1 / math.log2(4))
+                                        / (1 + 1 / math.log2(3)), abs=1e-4)  # rounded to 4
+    other_file = EvalItem(Item("p", "q"), ["documents/other.pdf"], None, [], expected_pages=[2])
+    assert score_item(other_file, page_answer([2]), 1.0)["rank"] is None
+    assert "p. 4,9" in failure_line(score_item(item, page_answer([1, 2]), 1.0))
+
+
+def test_evidence_checks_read_the_top_five_passages_only() -> None:
+    item = EvalItem(Item("e", "q"), [], None, [], evidence_contains=["21%"])
+    found = score_item(item, page_answer([1, 2], ["nothing", "spent 21 % ... 21% of time"]), 1)
+    assert found["evidence_passed"] and found["status"] == "ok"
+    sixth = score_item(item, page_answer([1] * 6, ["x"] * 5 + ["21%"]), 1.0)
+    assert not sixth["evidence_passed"] and sixth["status"] == "evidence_missing"
+    assert "evidence lacks '21%'" in failure_line(sixth)
+
+
+def test_decline_checks_count_both_errors() -> None:
+    unanswerable = EvalItem(Item("u", "q"), [], None, [], expect_decline=True)
+    answerable = EvalItem(Item("a", "q"), ["documents/report.pdf"], None, [], [3])
+    rows = [score_item(unanswerable, page_answer([1], declined=True), 1.0),
+            score_item(unanswerable, page_answer([1]), 1.0),
+            score_item(answerable, page_answer([3], declined=True), 1.0),
+            score_item(answerable, page_answer([5, 3], declined=True), 1.0),
+            score_item(answerable, page_answer([3]), 1.0)]
+    assert [r["status"] for r in rows] == ["ok", "wrong_decline", "wrong_decline",
+                                           "wrong_decline", "ok"]
+    metrics = summarize(rows)
+    assert metrics["decline_checked"] == 2 and metrics["declined_correctly"] == 1
+    assert metrics["decline_rate"] == 0.5
+    assert (metrics["answerable"], metrics["withheld"], metrics["withheld_hit_first"]) == (3, 2, 1)
+    assert "answered although" in failure_line(rows[1])
+    assert "declined to answer (the right source was first)" in failure_line(rows[2])
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"expected": "a.md", "expected_pages": [0]}, "'expected_pages' must be a page number"),
+    ({"expected_pages": [2], "answer_contains": "x"}, "'expected_pages' needs 'expected'"),
+    ({"expect_decline": "yes"}, "'expect_decline' must be true or false"),
+    ({"expect_decline": True, "expected": "a.md"}, "'expect_decline' items have no"),
+    ({"evidence_contains": 5}, "'evidence_contains' must be a string"),
+])
+def test_bad_page_evidence_and_decline_fields(tmp_path: Path, fields: dict, message: str) -> None:
+    path = write_set(tmp_path / "set.jsonl", [{"id": "x", "question": "q", **fields}])
+    with pytest.raises(InputError, match=message):
+        load_dataset(path)
+
+
+def test_evaluate_a_multi_page_pdf_at_page_level(tmp_path: Path) -> None:
+    """A real 3-page PDF: the eval scores the page that holds the answer, and the decline."""
+    import pypdfium2 as pdfium
+
+    from pipelines.runner import Runner
+    from tests.conftest import write_config
+    from tests.loaders.test_pdf import _add_text
+
+    pdf = pdfium.PdfDocument.new()
+    for body in ("Quarterly revenue grew to 41 million dollars in the third quarter.",
+                 "The warehouse in Rotterdam ships orders to customers across Europe.",
+                 "Employee headcount reached 1,250 people at the end of the year."):
+        page = pdf.new_page(612, 792)
+        _add_text(pdf, page, body, 72, 720)
+        page.gen_content()
+    (tmp_path / "docs").mkdir()
+    pdf.save(tmp_path / "docs" / "report.pdf")
+    config = write_config(tmp_path, "sources: [{path: docs}]\nretrieval: {top_k: 3}\n")
+    runner = Runner.from_config(config, {"index.store.path": str(tmp_path / "store")})
+    runner.ingest()
+    dataset = write_set(tmp_path / "set.jsonl", [
+        {"id": "ships", "question": "Which city does the warehouse ship from?",
+         "where": "source=*/report.pdf", "expected": "docs/report.pdf", "expected_pages": [2],
+         "evidence_contains": "Rotterdam"},
+        {"id": "staff", "question": "How many employees at year end?",
+         "expected": "docs/report.pdf", "expected_pages": 3}])
+    report = evaluate(runner, dataset)
+    rows = {i["id"]: i for i in report.items}
+    assert rows["ships"]["rank"] == 1 and rows["ships"]["evidence_passed"]
+    assert rows["ships"]["sources"][0]["page"] == 2
+    assert rows["staff"]["rank"] == 1 and rows["staff"]["sources"][0]["page"] == 3
+    assert report.metrics["evidence_pass_rate"] == 1.0

@@ -46,6 +46,14 @@ def engine() -> ExtractiveEngine:
     return ExtractiveEngine(LLMConfig())
 
 
+def reply_text(*args: object) -> str:
+    """The answer text; a decline is flagged on the reply as well."""
+    reply = engine().answer(*args)
+    assert reply.declined == (reply.text in ("No relevant information found in the knowledge "
+                                             "base.", "知识库中没有找到相关内容。"))
+    return reply.text
+
+
 def test_parse_finds_title_sections_and_wrapped_steps() -> None:
     article = parse(EN)
     assert article.title == "npm EACCES permission denied"
@@ -62,7 +70,7 @@ def test_parse_pdf_style_plain_headings() -> None:
 
 
 def test_answer_quotes_steps_in_order_with_citations() -> None:
-    text = engine().answer("How do I fix this?", "q", [], [hit(EN, "kb/npm.md"),
+    text = reply_text("How do I fix this?", "q", [], [hit(EN, "kb/npm.md"),
                                                            hit(ZH, "kb/wx.md", 0.8)])
     assert "not generated" in text
     first, second, third = (text.index(s) for s in ("1. Create", "2. Point", "3. Reinstall"))
@@ -76,19 +84,19 @@ def test_answer_quotes_steps_in_order_with_citations() -> None:
 
 
 def test_chinese_question_gets_chinese_labels() -> None:
-    text = engine().answer("这个错误怎么解决？", "q", [], [hit(ZH, "kb/wx.md")])
+    text = reply_text("这个错误怎么解决？", "q", [], [hit(ZH, "kb/wx.md")])
     assert text.startswith("摘录式回答")
     assert "原因: 代理设置错误。 [1]" in text and "1. 关闭系统代理。 [1]" in text
 
 
 def test_no_hits_says_nothing_found() -> None:
-    assert engine().answer("What is love?", "q", [], []) == (
+    assert reply_text("What is love?", "q", [], []) == (
         "No relevant information found in the knowledge base.")
 
 
 def test_passage_without_steps_quotes_best_sentences_with_page() -> None:
     text = "The printer uses port 9100. It must be on the same subnet. Reboot fixes nothing."
-    answer = engine().answer("Which port?", "printer port", [], [hit(text, "m.pdf", page=3)])
+    answer = reply_text("Which port?", "printer port", [], [hit(text, "m.pdf", page=3)])
     assert "(m.pdf, p. 3)" in answer
     assert "- The printer uses port 9100. [1]" in answer
 
@@ -97,14 +105,14 @@ def test_sentences_come_only_from_passages_about_as_close_as_the_best() -> None:
     rows = [hit("Q: How do I reset my VPN token?\nA: Use the portal.", "faq.csv", 0.93),
             hit("Q: Outlook asks for my password\nA: Remove saved credentials.", "faq.csv", 0.80),
             hit("Q: VPN drops every hour\nA: Update the VPN client.", "faq.csv", 0.91)]
-    answer = engine().answer("VPN token", "VPN token", [], rows)
+    answer = reply_text("VPN token", "VPN token", [], rows)
     assert "Use the portal. [1]" in answer and "VPN drops every hour [3]" in answer
     assert "credentials" not in answer and "[2]" not in answer  # 0.13 below the best
 
 
 def test_weak_best_hit_is_not_relevant_unless_it_has_the_code() -> None:
     weak = [hit(EN, "kb/npm.md", score=0.80)]
-    assert engine().answer("best pizza in town?", "best pizza in town?", [], weak) == (
+    assert reply_text("best pizza in town?", "best pizza in town?", [], weak) == (
         "No relevant information found in the knowledge base.")
-    assert engine().answer("这是什么？", "今天吃什么", [], weak) == "知识库中没有找到相关内容。"
-    assert "1. Create a folder" in engine().answer("EACCES", "EACCES", [], weak)
+    assert reply_text("这是什么？", "今天吃什么", [], weak) == "知识库中没有找到相关内容。"
+    assert "1. Create a folder" in reply_text("EACCES", "EACCES", [], weak)

@@ -154,13 +154,14 @@ def test_fts5_lexical_indexes_are_migrated_in_place(tmp_path: Path) -> None:
 
 
 WRITER = """
-import sqlite3, sys, time
+import pathlib, sqlite3, sys, time
 from pipelines.lexical import LexicalIndex
 index = LexicalIndex(sqlite3.connect(sys.argv[1]))
 extra = [(f"x{i:05d}", "text", f"extra row {i} printer") for i in range(2000)]
 print("ready", flush=True)
-stop = time.monotonic() + float(sys.argv[2])
-while time.monotonic() < stop:  # each commit switches between the two states atomically
+stop, deadline = pathlib.Path(sys.argv[2]), time.monotonic() + float(sys.argv[3])
+# each commit switches between the two states atomically, until the reader has seen enough
+while not stop.exists() and time.monotonic() < deadline:
     with index.db:
         index.add(extra)
     time.sleep(0.05)
@@ -182,11 +183,14 @@ def test_snapshots_built_during_another_process_writes_are_consistent(tmp_path: 
     reader = LexicalIndex(sqlite3.connect(path))
     with reader.db:
         reader.add([(f"b{i:05d}", "text", f"base row {i} disk full ENOSPC") for i in range(20000)])
-    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(path), "4"], cwd=ROOT,
-                              stdout=subprocess.PIPE, text=True)
+    stop = tmp_path / "stop"
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(path), str(stop), "90"],
+                              cwd=ROOT, stdout=subprocess.PIPE, text=True)
     assert writer.stdout is not None and writer.stdout.readline() == "ready\n"
     sizes, builds = set(), 0
-    while writer.poll() is None:
+    while writer.poll() is None:  # on a busy machine builds are slower: go on until enough
+        if builds >= 6 and len(sizes) == 2:
+            stop.touch()
         before = reader._snapshot
         snap = reader.snapshot()
         assert snap is not None

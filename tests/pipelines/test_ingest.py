@@ -59,7 +59,8 @@ def test_ingest_then_query_cites_the_right_file(kb: Path, tmp_path: Path) -> Non
     assert "sudo systemctl start docker" in answer.answer
     assert "[1]" in answer.answer
     data = answer.to_dict()
-    assert set(data) == {"question", "answer", "query_text", "sources", "timings_ms", "usage"}
+    assert set(data) == {"question", "answer", "query_text", "sources", "timings_ms", "usage",
+                         "declined"}
     assert data["usage"] == {}  # the extractive answerer costs no tokens
     assert set(data["sources"][0]) == {"rank", "source", "modality", "page", "start", "end",
                                        "image", "score", "text"}

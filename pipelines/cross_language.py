@@ -1,0 +1,77 @@
+"""Cross-language dense retrieval: each passage is judged by the query in its own language.
+
+e5 scores a query higher against passages in the query's own language, so a Chinese question
+about an English article loses to Chinese articles on other subjects. The query is therefore
+also searched in its word-by-word CC-CEDICT translation (`pipelines.bridge`), and the two
+language groups are ranked on one scale: passages in the query's language by the original
+query, the others by the better of the translation and the original, each as its margin over
+the mean score of its own group. A query of mixed or no script is left as it is.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+Lexical = tuple[str, str, float]  # (node_id, modality, BM25 score)
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def language(text: str) -> str | None:
+    """"zh" or "en" when one script dominates `text` (a Chinese character counts as three
+    Latin letters), None for mixed or letterless text."""
+    cjk = len(_CJK.findall(text))
+    latin = len(_LATIN.findall(text)) / 3
+    if not cjk + latin:
+        return None
+    share = cjk / (cjk + latin)
+    return "zh" if share > 0.6 else "en" if share < 0.2 else None
+
+
+def by_language(original: list[Any], translated: list[Any], query_lang: str | None
+                ) -> list[Any]:
+    """One ranking of `NodeWithScore`s from the original query's and the translation's dense
+    hits (see the module docstring); a hit's score stays its best cosine."""
+    if query_lang is None or not translated:
+        return original
+    own = [h for h in original if _lang(h) in (query_lang, None)]
+    cosine = {h.node.node_id: h for h in original}
+    other: dict[str, Any] = {}
+    for hit in translated:
+        if _lang(hit) in (query_lang, None):
+            continue
+        first = cosine.get(hit.node.node_id)
+        best = hit if first is None or (hit.score or 0.0) >= (first.score or 0.0) else first
+        other[hit.node.node_id] = best
+    ranked = [(margin, hit) for group in (own, list(other.values()))
+              for margin, hit in _margins(group)]
+    ranked.sort(key=lambda pair: pair[0], reverse=True)
+    return [hit for _, hit in ranked]
+
+
+def lexical_by_language(native: list[Lexical], bridged: list[Lexical], nodes: dict[str, Any],
+                        query_lang: str | None) -> list[Lexical]:
+    """One BM25 ranking: passages in the query's language by the query's own words, the
+    others by its translation, each score over the best of its group (BM25 scores of two
+    different queries are not on one scale)."""
+    def lang(entry: Lexical) -> str | None:
+        hit = nodes.get(entry[0])
+        return _lang(hit) if hit is not None else None
+
+    own = [e for e in native if lang(e) in (query_lang, None)]
+    other = [e for e in bridged if lang(e) not in (query_lang, None)]
+    scaled = [(i, m, s / top) for group in (own, other) if group
+              for top in [max(e[2] for e in group) or 1.0] for i, m, s in group]
+    return sorted(scaled, key=lambda e: e[2], reverse=True)
+
+
+def _margins(group: list[Any]) -> list[tuple[float, Any]]:
+    if not group:
+        return []
+    mean = sum(h.score or 0.0 for h in group) / len(group)
+    return [((h.score or 0.0) - mean, h) for h in group]
+
+
+def _lang(hit: Any) -> str | None:
+    return language(hit.node.get_content())
