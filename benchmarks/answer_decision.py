@@ -25,9 +25,17 @@ from typing import Any
 import common
 from eval_sets import PIPELINES, sets
 
-from pipelines.engines.decision import Signals, cosine_rule, signals_rule
+from pipelines.engines.decision import Signals, signals_rule
 from pipelines.evaluation import load_dataset, relevance
+from pipelines.lexical import content_words
 from pipelines.runner import Runner
+
+
+def cosine_rule(s: Signals, shared: int, min_relevance: float) -> bool:
+    """The rule before signals: a fixed cosine bar, or an identifier of the query verbatim in
+    the best hit, or near the bar (0.06 under it) with three content words shared with it."""
+    return s.top >= min_relevance or s.identifier or (
+        s.top >= min_relevance - 0.06 and shared >= 3)
 
 
 def default_params() -> dict[str, float]:
@@ -59,7 +67,9 @@ def collect(runner: Runner, dataset: Path, name: str) -> list[dict[str, Any]]:
                      "min_relevance": LEGACY_BAR.get(runner.config.name, 0.86),
                      "answerable": not spec.expect_decline,
                      "rank": rels.index(1) + 1 if 1 in rels else None,
-                     "signals": asdict(signals(item.question, query_text, hits)) if hits else None})
+                     "signals": asdict(signals(item.question, query_text, hits)) if hits else None,
+                     "shared": len(content_words(query_text)
+                                   & content_words(hits[0].node.get_content())) if hits else 0})
     return rows
 
 
@@ -103,7 +113,7 @@ def fit(rows: list[dict[str, Any]]) -> dict[str, float]:
 
 
 def rules(params: dict[str, float]) -> dict[str, Any]:
-    return {"cosine": lambda s, r: cosine_rule(s, r["min_relevance"]),
+    return {"cosine": lambda s, r: cosine_rule(s, r["shared"], r["min_relevance"]),
             "signals": lambda s, r: signals_rule(s, **params)}
 
 
@@ -124,7 +134,9 @@ def off_topic(runner: Runner, name: str) -> list[dict[str, Any]]:
         rows.append({"set": f"{name}/off-topic", "id": f"off{n}", "split": "-",
                      "min_relevance": LEGACY_BAR.get(name, 0.86), "answerable": False,
                      "rank": None,
-                     "signals": asdict(signals(question, question, hits)) if hits else None})
+                     "signals": asdict(signals(question, question, hits)) if hits else None,
+                     "shared": len(content_words(question)
+                                   & content_words(hits[0].node.get_content())) if hits else 0})
     return rows
 
 

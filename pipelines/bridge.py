@@ -14,11 +14,10 @@ from collections import defaultdict
 from pathlib import Path
 
 from loaders.base import cache_root
-from pipelines.lexical import _STOP, _jieba
+from pipelines.lexical import _CJK_RUN, _STOP, _jieba
 
 _PAREN = re.compile(r"\([^)]*\)|\[[^]]*\]")
 _EN_WORD = re.compile(r"[a-z][a-z'-]{2,}")
-_CJK = re.compile(r"[\u3400-\u9fff]")
 # glosses that say what a word is rather than what it means
 _SKIP_GLOSS = ("cl:", "variant of", "surname ", "old variant", "abbr. for", "see ", "used in ",
                "also written", "erhua variant", "japanese variant", "(used ")
@@ -78,7 +77,7 @@ def _parse(cedict_file: Path) -> Tables:
                 continue
             head, _, rest = line.partition("[")
             words = head.split()
-            if len(words) < 2 or not _CJK.search(words[1]):
+            if len(words) < 2 or not _CJK_RUN.search(words[1]):
                 continue
             simp = words[1]
             glosses = _glosses(rest.partition("]")[2])
@@ -102,7 +101,7 @@ def _parse(cedict_file: Path) -> Tables:
 def word_translations(word: str) -> list[str]:
     """The other-language terms of one token (a jieba word or a lower-case English word)."""
     zh_en, en_zh = dictionary()
-    if _CJK.search(word):
+    if _CJK_RUN.search(word):
         return zh_en.get(word, []) if len(word) >= 2 and word not in _STOP else []
     if word in _EN_STOP or not _EN_WORD.fullmatch(word):
         return []
@@ -112,6 +111,6 @@ def word_translations(word: str) -> list[str]:
 def bridge_terms(text: str) -> list[str]:
     """The other-language terms for `text`: English glosses of its Chinese words and Chinese
     words for its English ones (stop words and identifiers left out); [] when none."""
-    words = [w for run in re.findall(r"[\u3400-\u9fff]+", text)
+    words = [w for run in _CJK_RUN.findall(text)
              for w in _jieba().lcut_for_search(run)] + _EN_WORD.findall(text.lower())
     return list(dict.fromkeys(t for w in words for t in word_translations(w)))

@@ -15,50 +15,40 @@ class Signals:
 
     Attributes:
         top: Cosine of the best hit.
-        margin: `top` minus the mean cosine of the next hits (0 with one hit).
         coverage: Share of the question's content words found in the best hit's text, a word
             also counting when one of its CC-CEDICT translations is there; None when the
             question has no content words (e.g. "How do I fix this?" with a screenshot).
         identifier: An error code / identifier of the query appears verbatim in the best hit.
-        shared: Content words the query text (question and OCR) shares with the best hit.
     """
 
     top: float
-    margin: float
     coverage: float | None
     identifier: bool
-    shared: int
 
 
 def signals(question: str, query_text: str, hits: list[Any]) -> Signals:
     """The `Signals` of a non-empty ranked hit list."""
-    scores = [float(h.score or 0.0) for h in hits]
-    rest = scores[1:5]
     text = hits[0].node.get_content()
     lower = text.lower()
-    return Signals(top=scores[0], margin=scores[0] - sum(rest) / len(rest) if rest else 0.0,
-                   coverage=coverage(question, text),
-                   identifier=any(w.lower() in lower for w in identifiers(query_text)),
-                   shared=len(content_words(query_text) & content_words(text)))
+    return Signals(top=float(hits[0].score or 0.0),
+                   coverage=coverage(question_terms(question), text),
+                   identifier=any(w.lower() in lower for w in identifiers(query_text)))
 
 
-def coverage(question: str, text: str) -> float | None:
-    """Share of the question's content words in `text`, directly or through a translation."""
+def question_terms(question: str) -> list[set[str]]:
+    """Each content word of the question with its CC-CEDICT translations (one set a word)."""
     from pipelines.bridge import word_translations
 
-    words = content_words(question)
-    if not words:
+    return [{word, *word_translations(word)} for word in content_words(question)]
+
+
+def coverage(terms: list[set[str]], text: str) -> float | None:
+    """Share of the `question_terms` found in `text` (a word or one of its translations);
+    None for a question without content words."""
+    if not terms:
         return None
     found = set(tokenize(text))
-    hits = sum(1 for w in words if w in found or any(t in found for t in word_translations(w)))
-    return hits / len(words)
-
-
-def cosine_rule(s: Signals, min_relevance: float) -> bool:
-    """The rule before signals: a fixed cosine bar, or an identifier of the query verbatim in
-    the best hit, or near the bar (0.06 under it) with three shared content words."""
-    return s.top >= min_relevance or s.identifier or (
-        s.top >= min_relevance - 0.06 and s.shared >= 3)
+    return sum(1 for alternatives in terms if alternatives & found) / len(terms)
 
 
 def signals_rule(s: Signals, min_relevance: float, relevance_floor: float,
@@ -70,6 +60,3 @@ def signals_rule(s: Signals, min_relevance: float, relevance_floor: float,
     if s.identifier or s.top >= min_relevance:
         return True
     return s.top >= relevance_floor and (s.coverage is None or s.coverage >= min_coverage)
-
-
-RULES = {"cosine": cosine_rule}

@@ -8,7 +8,7 @@ from typing import Any
 from pipelines.answer import Source, short_path
 from pipelines.engines.articles import Article, parse
 from pipelines.engines.base import Engine, Reply, is_chinese
-from pipelines.engines.decision import coverage, signals, signals_rule
+from pipelines.engines.decision import coverage, question_terms, signals, signals_rule
 
 _SENTENCE = re.compile(r"(?<=[.!?。！？])\s+|\n+")
 _LABELS = {
@@ -111,7 +111,8 @@ class ExtractiveEngine(Engine):
             return []
         limit = self.config.sentence_candidates
         if limit and len(pool) > limit:
-            overlap = [coverage(query_text, sentence) or 0.0 for _, sentence in pool]
+            terms = question_terms(query_text)
+            overlap = [coverage(terms, sentence) or 0.0 for _, sentence in pool]
             best = sorted(sorted(range(len(pool)), key=lambda i: -overlap[i])[:limit])
             pool = [pool[i] for i in best]
         if self.embed_model is not None and len(pool) > 3:
