@@ -106,16 +106,13 @@ def mmrag_rows(runner: Runner, dataset: Path, items: list[dict[str, Any]]
     """The pipeline through `Runner.evaluate` (the code behind `mmrag eval`)."""
     report = runner.evaluate(dataset)
     by_id = {i["id"]: i for i in items}
-    rows = []
-    for got in report.items:
-        item = by_id[got["id"]]
-        row = _row(item, [], [], got["declined"], got["latency_ms"])
-        row["rank"] = got["rank"] if item.get("expected_pages") else None
-        row["ans"] = got["evidence_passed"]  # checked on the top-5 texts by the eval
-        row["in_answer"] = got["answer_passed"]
-        row["error"] = got["error"]
-        rows.append(row)
-    return rows
+    # the eval already scored page hits and checked the answer string in the top-5 texts
+    return [{"id": got["id"], "has_pages": bool(by_id[got["id"]].get("expected_pages")),
+             "rank": got["rank"] if by_id[got["id"]].get("expected_pages") else None,
+             "ans": got["evidence_passed"], "in_answer": got["answer_passed"],
+             "unanswerable": bool(by_id[got["id"]].get("expect_decline")),
+             "declined": got["declined"], "latency_ms": got["latency_ms"], "error": got["error"]}
+            for got in report.items]
 
 
 def metrics(rows: list[dict[str, Any]]) -> dict[str, float | None]:
