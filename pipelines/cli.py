@@ -152,9 +152,10 @@ def query(pipeline: str, question: str, images: tuple[str, ...], as_json: bool, 
     if not stream:
         click.echo(answer.answer)
     if answer.sources:
-        click.echo("\nSources:")
+        # the order is the fused ranking (dense + BM25 + CLIP), the number each one's cosine
+        click.echo("\nSources (in ranked order; cosine to the question):")
         for source in answer.sources:
-            click.echo(f"  [{source.rank}] {source.label()}  (score {source.score:.3f})")
+            click.echo(f"  [{source.rank}] {source.label()}  (cosine {source.score:.3f})")
             if source.image:
                 click.echo(f"      image: {short_path(source.image)}")
 

@@ -164,7 +164,7 @@ class LLMConfig(Strict):
         0.86, ge=0.0, le=1.01, description="extractive: at this top cosine (or with an exact "
         "identifier match) it answers; below, see relevance_floor")
     relevance_floor: float = Field(
-        0.82, ge=0.0, le=1.0, description="extractive: between this and min_relevance it "
+        0.815, ge=0.0, le=1.0, description="extractive: between this and min_relevance it "
         "answers when the best passage holds min_coverage of the question's words; below, "
         "'no relevant information found'")
     min_coverage: float = Field(0.2, ge=0.0, le=1.0, description="extractive: see "

@@ -89,7 +89,7 @@ def test_cli_stream_prints_answer_and_sources(support_runner, monkeypatch) -> No
             "--set", "llm.api_key_env=FAKE_LLM_KEY"])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("Run sudo systemctl start docker [1]")
-    assert "Sources:" in result.output and KEY not in result.output
+    assert "Sources (in ranked order" in result.output and KEY not in result.output
 
 
 def test_usage_and_cost_are_recorded(support_runner, monkeypatch, caplog) -> None:
