@@ -125,11 +125,27 @@ def test_retries_with_backoff_then_succeeds(support_runner, monkeypatch, status:
     monkeypatch.setenv("FAKE_LLM_KEY", KEY)
     with FakeOpenAI() as server:
         server.fail = [status]
+        server.retry_after = "1"  # longer than the client's own first backoff (<= 0.5 s)
         runner = llm_runner(support_runner, server.url)
         runner.config.llm.max_retries = 2
         answer = runner.query("docker?")
     assert answer.answer == "1. Restart the service [1]"
     assert len(server.requests) == 2
+    waited = server.requests[1]["time"] - server.requests[0]["time"]
+    assert 1.0 <= waited < 5.0, waited  # Retry-After honoured before the retry
+
+
+def test_timeout_is_retried(support_runner, monkeypatch) -> None:
+    monkeypatch.setenv("FAKE_LLM_KEY", KEY)
+    with FakeOpenAI() as server:
+        server.slow = [3.0]  # only the first request hangs
+        runner = llm_runner(support_runner, server.url)
+        runner.config.llm.timeout = 0.5
+        runner.config.llm.max_retries = 1
+        answer = runner.query("docker?")
+    assert answer.answer == "1. Restart the service [1]"
+    assert len(server.requests) == 2
+    assert server.requests[1]["time"] - server.requests[0]["time"] >= 0.5  # after the timeout
 
 
 def test_rate_limit_after_retries_is_one_line(support_runner, monkeypatch) -> None:
