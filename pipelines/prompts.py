@@ -11,7 +11,8 @@ from pipelines.errors import ConfigError
 from pipelines.settings import prompts_dir, read_yaml
 
 _KEYS = {"name", "description", "variables", "system", "template"}
-_FENCE = re.compile(r"<(?P<tag>[A-Za-z][\w.-]*)>(?P<body>.*?)</(?P=tag)>", re.S)
+_FENCE = re.compile(r"<(?P<tag>[A-Za-z][\w.-]*)(?:\s[^<>]*)?>(?P<body>.*?)</(?P=tag)\s*>",
+                    re.S)
 
 
 def fence_safe(text: str) -> str:
