@@ -18,7 +18,9 @@ class FakeOpenAI:
         self.reply = reply
         self.requests: list[dict[str, Any]] = []
         self.fail: list[int] = []  # statuses to answer with first, one per request
+        self.retry_after = "0"  # the Retry-After header sent with 429 and 503 answers
         self.delay = 0.0  # seconds to wait before answering (timeouts)
+        self.slow: list[float] = []  # per-request delays for the first requests, then `delay`
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -44,9 +46,10 @@ class FakeOpenAI:
             def do_POST(self) -> None:  # noqa: N802 (http.server API)
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 fake.requests.append({"path": self.path, "headers": dict(self.headers),
-                                      "body": body})
-                if fake.delay:
-                    time.sleep(fake.delay)
+                                      "body": body, "time": time.monotonic()})
+                delay = fake.slow.pop(0) if fake.slow else fake.delay
+                if delay:
+                    time.sleep(delay)
                 if fake.fail:
                     return self._send(fake.fail.pop(0), {"error": {"message": "nope"}})
                 if body.get("stream"):
@@ -58,8 +61,8 @@ class FakeOpenAI:
                 raw = json.dumps(data).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
-                if status == 429:
-                    self.send_header("Retry-After", "0")
+                if status in (429, 503):
+                    self.send_header("Retry-After", fake.retry_after)
                 self.send_header("Content-Length", str(len(raw)))
                 self.end_headers()
                 self.wfile.write(raw)

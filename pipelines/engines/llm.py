@@ -15,7 +15,11 @@ QUOTE = '"""'
 
 
 def format_context(hits: list[Any], attached: list[str] | None = None) -> str:
-    """Retrieved evidence as numbered, quoted data blocks (noting attached images)."""
+    """Retrieved evidence as numbered, quoted data blocks (noting attached images).
+
+    A triple quote in a passage or its file name cannot end its block early; the fence
+    around the whole context is guarded by `Prompt.render` (`pipelines.prompts.fence_safe`).
+    """
     blocks = []
     for rank, hit in enumerate(hits, start=1):
         meta = hit.node.metadata
@@ -25,8 +29,9 @@ def format_context(hits: list[Any], attached: list[str] | None = None) -> str:
         if meta.get("image") in (attached or []):
             where.append("image attached")
         label = f" ({', '.join(where)})" if where else ""
+        head = f'[{rank}] {meta.get("source", "?")}{label}'.replace(QUOTE, "'''")
         text = hit.node.get_content().replace(QUOTE, "'''")
-        blocks.append(f'[{rank}] {meta.get("source", "?")}{label}\n{QUOTE}\n{text}\n{QUOTE}')
+        blocks.append(f"{head}\n{QUOTE}\n{text}\n{QUOTE}")
     return "\n\n".join(blocks) or "(no evidence found)"
 
 

@@ -42,5 +42,22 @@ def test_gbk_html_and_empty_page(tmp_path: Path) -> None:
     assert list(HtmlLoader().load(empty)) == []
 
 
-def test_html_is_picked_automatically() -> None:
+def test_html_is_picked_automatically(tmp_path: Path) -> None:
+    """A `.html` file in a knowledge base is ingested by the HTML loader: its node carries
+    the page title and holds Markdown, not tags or scripts."""
+    from pipelines.runner import Runner
+    from tests.conftest import write_config
+
     assert "html" in loader_names() and "langchain" not in loader_names()
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    (kb / "vpn.html").write_text(PAGE, encoding="utf-8")
+    (kb / "printer.md").write_text("# Printer\n\nThe printer shows E-04 when out of paper.\n")
+    config = write_config(tmp_path, f"name: html\nsources: [{{path: {kb}}}]\n")
+    runner = Runner.from_config(config, {"index.store.path": str(tmp_path / "store")})
+    assert not runner.ingest(workers=0).failed
+    top = runner.retrieve("VPN error 809 IKEEXT")[0].node
+    assert top.metadata["source"].endswith("vpn.html") and top.metadata["title"] == "VPN help"
+    text = top.get_content()
+    assert text.startswith("# VPN error 809") and "1. Allow UDP 500" in text
+    assert "<" not in text and "alert" not in text

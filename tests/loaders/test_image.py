@@ -42,10 +42,21 @@ def test_dark_theme_and_transparent_images(tmp_path: Path, ocr: Ocr) -> None:
     assert "White text" in ocr.image_file(clear).text
 
 
-def test_rotated_photo_is_deskewed() -> None:
+def test_rotated_photo_is_deskewed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import loaders.preprocess
+
     img = draw("Solve the equation 3x + 5 = 20", size=(1000, 300))
+    ImageDraw.Draw(img).text((20, 120), "then check the answer twice", fill="black",
+                             font=ImageFont.load_default(size=40))
     tilted = img.rotate(8, expand=True, fillcolor="white")
     assert abs(skew_angle(to_gray(tilted)) + 8) <= 1.0
+    lines = ["Solve the equation 3x + 5 = 20", "then check the answer twice"]
+    read = Ocr(languages=["eng"], cache_dir=tmp_path / "a").image(tilted).text
+    assert read.splitlines() == lines  # OCR reads the straightened lines
+    # The same image with deskew switched off: Tesseract reads the tilted lines as fragments.
+    monkeypatch.setattr(loaders.preprocess, "deskew", lambda gray: gray)
+    tilted_read = Ocr(languages=["eng"], cache_dir=tmp_path / "b").image(tilted).text
+    assert not any(line in tilted_read for line in lines), tilted_read
 
 
 def test_ocr_result_is_cached(tmp_path: Path, ocr: Ocr) -> None:

@@ -9,7 +9,9 @@ import socket
 from pathlib import Path
 
 import numpy as np
+import onnxruntime  # noqa: F401 (with rapidocr a default dependency: broken = failure, not skip)
 import pytest
+import rapidocr
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 
 from loaders.errors import MissingDependencyError
@@ -17,7 +19,6 @@ from loaders.ocr import (
     Ocr,
     coverage,
     open_image,
-    rapidocr_installed,
     weak,
 )
 from loaders.preprocess import camera_exif, looks_like_photo, scale_factor, text_height
@@ -121,10 +122,6 @@ def test_only_weak_readings_are_given_to_the_fallback() -> None:
     assert not weak([("磁盘空间不足", 93.0)] * 2)
 
 
-needs_rapidocr = pytest.mark.skipif(not rapidocr_installed(), reason="rapidocr extra absent")
-
-
-@needs_rapidocr
 def test_rapidocr_runs_offline_from_the_bundled_models(tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     def no_network(*args: object, **kwargs: object) -> None:
@@ -137,11 +134,8 @@ def test_rapidocr_runs_offline_from_the_bundled_models(tmp_path: Path,
     assert LINE in squash(rapid.image(zh_line().rotate(180)).text)
 
 
-@needs_rapidocr
 def test_rapidocr_without_its_models_is_a_one_line_error(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import rapidocr
-
     shutil.copy(Path(rapidocr.__file__).parent / "config.yaml", tmp_path)
     monkeypatch.setattr(rapidocr, "__file__", str(tmp_path / "__init__.py"))
     ocr = Ocr("rapidocr", cache_dir=tmp_path / "cache")
@@ -150,7 +144,6 @@ def test_rapidocr_without_its_models_is_a_one_line_error(
     assert "\n" not in str(err.value) and "mmrag[rapidocr]" in str(err.value)
 
 
-@needs_rapidocr
 @pytest.mark.corpus
 @pytest.mark.skipif(not RAPID.is_dir(), reason="shared corpus absent")
 def test_rapidocr_fallback_reads_what_tesseract_cannot(tmp_path: Path) -> None:
@@ -162,7 +155,6 @@ def test_rapidocr_fallback_reads_what_tesseract_cannot(tmp_path: Path) -> None:
     assert "+rapidocr" in helped.settings() and "+rapidocr" not in alone.settings()
 
 
-@needs_rapidocr
 def test_photo_is_read_by_rapidocr_first_and_keeps_the_equation(tmp_path: Path) -> None:
     path = worksheet_photo(tmp_path / "worksheet.jpg")
     assert looks_like_photo(open_image(path)) and camera_exif(open_image(path))
@@ -174,7 +166,6 @@ def test_photo_is_read_by_rapidocr_first_and_keeps_the_equation(tmp_path: Path) 
     assert json.loads(cached.read_text(encoding="utf-8"))["engine"] == "rapidocr"
 
 
-@needs_rapidocr
 def test_crisp_screenshot_keeps_tesseract(tmp_path: Path) -> None:
     shot = Image.new("RGB", (900, 200), (250, 250, 250))
     draw, font = ImageDraw.Draw(shot), ImageFont.load_default(size=32)
@@ -216,7 +207,6 @@ def test_coverage_counts_the_text_area_a_reading_holds() -> None:
     assert coverage([], "anything") == 0.0
 
 
-@needs_rapidocr
 def test_photo_without_text_regions_keeps_tesseracts_reading(tmp_path: Path) -> None:
     noise = np.random.default_rng(3).normal(200, 12, (300, 400)).clip(0, 255).astype(np.uint8)
     img = Image.fromarray(noise)

@@ -12,6 +12,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+# The dev extra installs CLIP's stack: a broken install fails here, it is not skipped.
+import torch  # noqa: F401
+import transformers  # noqa: F401
 from PIL import Image, ImageDraw
 
 from pipelines.errors import ConfigError, StoreError
@@ -20,9 +24,6 @@ from pipelines.runner import Runner
 from pipelines.store import CLIP
 from tests.conftest import write_config
 from tests.tiny_clip import build_tiny_clip
-
-pytest.importorskip("transformers")
-pytest.importorskip("torch")
 
 NOTE = "# Printer offline\n\nError: `PRINTER_OFFLINE`. Fix: turn the printer on.\n"
 

@@ -32,6 +32,17 @@ from tests.conftest import EXAMPLES
 KB = EXAMPLES / "error-screenshot-support" / "kb"
 
 
+TAB_BLUE, TAB_ORANGE, TAB_GRAY = (31, 119, 180), (255, 127, 14), (127, 127, 127)
+
+
+def _pixels(img: Image.Image, rgb: tuple[int, int, int], tolerance: int = 6) -> int:
+    """How many pixels of `img` have the colour `rgb` (each channel within `tolerance`)."""
+    import numpy as np
+
+    pixels = np.asarray(img.convert("RGB"), dtype=int)
+    return int((np.abs(pixels - np.array(rgb)).max(axis=2) <= tolerance).sum())
+
+
 def src(source: str, start: float | None = None, end: float | None = None) -> dict:
     return {"source": source, "start": start, "end": end}
 
@@ -185,6 +196,14 @@ def test_evaluate_records_errors_and_writes_the_report(support_runner, small_set
             assert img.format == "PNG" and img.size[0] >= 400
             assert len(img.convert("L").getcolors(1 << 16)) > 10  # a drawn plot, not blank
         assert f"]({name})" in md
+    # The data is drawn, not only the axes: the recall line and markers, the latency bars
+    # (an empty figure of the same size has none of these colours).
+    with Image.open(out / "recall_at_k.png") as recall, \
+            Image.open(out / "latency_hist.png") as latency:
+        drawn = {"recall line": (_pixels(recall, TAB_BLUE), 800),
+                 "bars of image items": (_pixels(latency, TAB_ORANGE), 2000),
+                 "bars of text-only items": (_pixels(latency, TAB_GRAY), 2000)}
+    assert all(count > least for count, least in drawn.values()), drawn
 
 
 def test_cli_eval_report(support_runner, small_set: Path, tmp_path: Path) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pypdfium2 as pdfium
 from click.testing import CliRunner
 from PIL import Image
 
+from loaders.ocr import Ocr
 from pipelines.cli import main
 from pipelines.evidence import SCALE, page_crop
 from tests.conftest import EXAMPLES
@@ -22,7 +24,11 @@ def _page_size() -> tuple[int, int]:
     return int(width * SCALE), int(height * SCALE)
 
 
-def test_crop_holds_the_passage_and_is_cached(tmp_path: Path) -> None:
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9]{3,}", text.lower()))
+
+
+def test_crop_holds_the_passage_and_is_cached(tmp_path: Path, monkeypatch) -> None:
     text = pdfium.PdfDocument(str(PDF))[0].get_textpage().get_text_range()
     passage = " ".join(text.split()[:12])
     crop = page_crop(PDF, 1, passage, tmp_path)
@@ -30,7 +36,24 @@ def test_crop_holds_the_passage_and_is_cached(tmp_path: Path) -> None:
     width, height = Image.open(crop).size
     page_width, page_height = _page_size()
     assert 0 < height < page_height / 2 and width <= page_width  # a region, not the page
+    # The region shows the passage: real Tesseract reads its words in the crop, and not the
+    # words of the page's end.
+    read = _words(Ocr(languages=["eng"], cache_dir=tmp_path / "ocr").image_file(crop).text)
+    wanted = _words(passage)
+    assert len(wanted & read) >= 0.8 * len(wanted), (wanted - read, read)
+    tail = _words(" ".join(text.split()[-25:])) - _words(" ".join(text.split()[:60]))
+    assert tail and not tail & read, tail & read
+    before = crop.stat()
+    renders: list[object] = []
+    draw = pdfium.PdfPage.render
+    monkeypatch.setattr(pdfium.PdfPage, "render",
+                        lambda page, **kw: renders.append(page) or draw(page, **kw))
     assert page_crop(PDF, 1, passage, tmp_path) == crop  # cached: same file, not redrawn
+    after = crop.stat()
+    assert renders == [] and (after.st_ino, after.st_mtime_ns) == (before.st_ino,
+                                                                   before.st_mtime_ns)
+    page_crop(PDF, 1, passage + " more", tmp_path)  # another passage is drawn: counting works
+    assert len(renders) == 1
 
 
 def test_unlocatable_text_gives_the_whole_page_and_bad_pages_none(tmp_path: Path) -> None:

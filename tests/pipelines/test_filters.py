@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 
 from pipelines.cli import main
 from pipelines.errors import InputError
 from pipelines.filters import expand_globs, parse_where
+from pipelines.runner import Runner
+from tests.conftest import write_config
 
 
 def test_parse_conditions() -> None:
@@ -67,3 +71,47 @@ def test_cli_where(support_runner) -> None:
     bad = CliRunner().invoke(main, ["query", config, "x", "--where", "page"])
     assert bad.exit_code == 1
     assert bad.output.count("\n") == 1 and "--where 'page'" in bad.output
+
+
+PAGES = ["Router status light blinks red: the cable is unplugged. Plug the cable in again.",
+         "Router status light blinks red: a firmware update runs. Wait ten minutes.",
+         "Router status light blinks red: the router overheats. Move it to a cool place."]
+
+
+def _three_page_pdf(path: Path) -> Path:
+    """One router manual, a page per cause of the same red light (made with PDFium)."""
+    import pypdfium2 as pdfium
+
+    from tests.loaders.test_pdf import _add_text
+
+    pdf = pdfium.PdfDocument.new()
+    for text in PAGES:
+        page = pdf.new_page(612, 792)
+        for line, part in enumerate(text.split(": ")):
+            _add_text(pdf, page, part, 72, 720 - 20 * line)
+        page.gen_content()
+    pdf.save(path)
+    return path
+
+
+def test_page_filter_on_a_multi_page_pdf(tmp_path: Path) -> None:
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    _three_page_pdf(kb / "router.pdf")
+    config = write_config(tmp_path, f"name: pages\nsources: [{{path: {kb}}}]\n"
+                                    "ocr: {languages: [eng]}\nretrieval: {page_images: false}\n")
+    runner = Runner.from_config(config, {"index.store.path": str(tmp_path / "store")})
+    assert not runner.ingest(workers=0).failed
+    question = "router status light blinks red"
+    assert {s.page for s in runner.query(question).sources} == {1, 2, 3}
+    only = runner.query(question, where="page=2").sources
+    assert [(s.page, "firmware" in s.text) for s in only] == [(2, True)]
+
+    def pages(where: str | list[str]) -> list[int]:
+        return [hit.node.metadata["page"] for hit in runner.retrieve(question, where=where)]
+
+    for mode in ("hybrid", "dense", "lexical"):
+        runner.config.retrieval.mode = mode
+        assert pages("page=3") == [3], mode
+        assert sorted(pages(["page=..2", "page!=1"])) == [2], mode
+    assert sorted(pages("page=2..3")) == [2, 3]

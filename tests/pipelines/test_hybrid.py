@@ -54,6 +54,20 @@ def test_hybrid_beats_dense(store: Path, kind: str) -> None:
         assert hybrid_mrr > dense_mrr
 
 
+@pytest.mark.parametrize(("query", "expected"), [
+    ("0x8007000E during install", "win-0x8007000e.md"),  # else win-0x80070643.md wins
+    ("ERR_NAME_NOT_RESOLVED", "net-err-name-not-resolved.md"),  # else a Chinese article
+])
+def test_identifier_boost_puts_the_exact_code_first(store: Path, query: str, expected: str
+                                                    ) -> None:
+    def top(overrides: dict) -> str:
+        runner = Runner.from_config(CONFIG, {"index.store.path": str(store), **overrides})
+        return runner.retrieve(query)[0].node.metadata["source"]
+
+    assert top({}).endswith(expected)  # the default boost
+    assert not top({"retrieval.identifier_boost": 0.0}).endswith(expected)  # it is the boost
+
+
 def test_look_alike_codes_are_told_apart(store: Path) -> None:
     runner = Runner.from_config(CONFIG, {"index.store.path": str(store)})
     for code in ("0x80070057", "0x80070005", "0x80070002", "ERR_CONNECTION_RESET", "ECONNRESET"):

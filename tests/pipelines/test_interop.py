@@ -49,7 +49,10 @@ def test_langchain_retriever_in_a_chain(support_runner) -> None:
     chain = ({"context": retriever | RunnableLambda(lambda ds: "\n\n".join(
         d.page_content for d in ds)), "question": RunnablePassthrough()} | prompt)
     text = chain.invoke("ssh-keygen publickey denied").to_string()
-    assert "ssh-keygen" in text and "Question: ssh-keygen publickey denied" in text
+    assert text.endswith("Question: ssh-keygen publickey denied")
+    context = text[:text.index("Question:")]
+    # words only the retrieved article holds: the chain's context is the retrieved documents
+    assert "ssh-add ~/.ssh/id_ed25519" in context and "IdentitiesOnly yes" in context
 
 
 def test_langchain_runnable_answers_and_batches(support_runner) -> None:

@@ -54,6 +54,19 @@ def test_top_source_is_the_right_moment_with_its_frame(lecture_runner, item_id: 
         assert word in answer.answer, (item_id, answer.answer)
 
 
+def test_slide_only_question_is_found_through_the_frame_ocr_text(lecture_runner) -> None:
+    """pr15 is said on the slide only: the hit is the frame's image node, whose text is OCR."""
+    item = items()["pr15"]
+    top = lecture_runner.retrieve(item["question"])[0].node
+    meta = top.metadata
+    assert meta["modality"] == "image" and source_matches(meta["source"], item["expected"])
+    low, high = item["expected_time"]
+    assert low <= meta["frame_time"] <= high and meta["start"] <= meta["frame_time"] <= meta["end"]
+    assert Path(meta["image"]).name == f"{meta['frame_time']:09.3f}.jpg"
+    text = top.get_content()  # the slide title, read from the frame; said in no subtitle
+    assert "疾病检测" in text and "99%" in text
+
+
 def test_extractive_answer_quotes_the_moment_with_mm_ss(lecture_runner) -> None:
     english = ask(lecture_runner, items()["la01"])
     head = english.answer.splitlines()[2]
