@@ -76,7 +76,7 @@ class OpenAIEngine(Engine):
         if self.prompt is None:
             raise ConfigError(f"llm.type={self.config.type} needs a prompt: set `prompt:`")
         evidence = evidence_images(hits, self.config.max_images)
-        ocr_text = query_text[len(question):].strip()
+        ocr_text = query_text[len(question.strip()):].strip()
         system, user = self.prompt.render(question=question, ocr_text=ocr_text or "(none)",
                                           context=format_context(hits, evidence))
         blocks: list[Any] = [TextBlock(text=user)]
