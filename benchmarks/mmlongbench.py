@@ -2,7 +2,8 @@
 baseline measured in the same run.
 
 Run: .venv/bin/python benchmarks/mmlongbench.py [--work /tmp/mmlongbench] [--data DIR]
-         [--systems naive,dense,default] [--set key.path=value ...] [--json out.json]
+         [--systems naive,dense,default] [--set key.path=value ...]
+         [--variant NAME=key=value,key=value ...] [--json out.json]
 
 `--work` holds what this builds (never the project): the pipeline config and eval sets made
 by `mmlongbench_data.prepare`, mmrag's index of the 34 PDFs (ingested the first time, then
@@ -13,6 +14,7 @@ document (`where` on it). Systems:
   tokens), the document's top-5 pages by cosine; it never declines.
 - `dense`: the mmrag pipeline with `retrieval.mode: dense`.
 - `default`: the mmrag pipeline as configured (hybrid), plus any `--set`.
+- each `--variant NAME=...`: the default with those overrides too, measured in the same run.
 
 Metrics, over answerable questions with gold pages unless said: page recall@1/@5 and MRR (a
 hit is a passage of the document on a gold page); `ans@5`, the share of Str/Int/Float
@@ -163,6 +165,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     systems = [s for s in args.systems.split(",") if s]
     overrides = {"default": list(args.set), "dense": [*args.set, "retrieval.mode=dense",
                                                           "retrieval.translate=false"]}
+    for spec in args.variant:
+        name, _, sets_ = spec.partition("=")
+        overrides[name] = [*args.set, *(pair for pair in sets_.split(",") if pair)]
+        systems.append(name)
     runner = Runner.from_config(paths["config"], overrides["default"])
     if not args.no_ingest:
         summary = runner.ingest(workers=args.workers)
@@ -206,6 +212,8 @@ def main() -> None:
     parser.add_argument("--systems", default=",".join(SYSTEMS))
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="config override for the mmrag systems (repeatable)")
+    parser.add_argument("--variant", action="append", default=[], metavar="NAME=K=V,K=V",
+                        help="another mmrag system: the default plus these overrides")
     parser.add_argument("--workers", type=int, default=None, help="ingest worker processes")
     parser.add_argument("--no-ingest", action="store_true", help="use the index as it is")
     parser.add_argument("--json", type=Path, metavar="OUT")
