@@ -6,7 +6,7 @@ APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEMO_SHOT := examples/error-screenshot-support/queries/shot01-pip-ssl.png
 
-.PHONY: setup system-deps demo test lint clean
+.PHONY: setup system-deps demo test test-eval lint clean
 
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -31,6 +31,11 @@ demo: setup
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
+
+# the eval stage alone (also part of `make test`): every shipped eval set in full against
+# the README's figures (tests/pipelines/test_eval_stage.py, test_eval_guard.py)
+test-eval: setup
+	$(BIN)/python -m pytest -q -m eval
 
 lint: setup
 	$(BIN)/ruff check .
