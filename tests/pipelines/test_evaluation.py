@@ -220,7 +220,8 @@ def test_shipped_eval_sets(pipeline: str, request: pytest.FixtureRequest,
                                      else "math_runner")
     report = evaluate(runner, write_set(tmp_path / "typed.jsonl", typed))
     assert report.metrics["items"] >= 20 and report.metrics["errors"] == 0
-    assert report.metrics["recall@5"] >= 0.9, report.text()
+    n = report.metrics["items"]  # README: default R@5 1.000 on the set; one item of slack
+    assert round(report.metrics["recall@5"] * n) >= n - 1, report.text()
     assert report.metrics["answer_pass_rate"] >= 0.7, report.text()
 
 
