@@ -114,3 +114,20 @@ def test_readme_figures_match_a_full_run(name: str, pipeline: str, group: str, w
     assert all(abs(p - m) <= tolerance for p, m in zip(printed, measured, strict=True)), (
         f"README {pipeline} {name} {group} {wanted}: R@1/3/5 {printed}, measured "
         + " / ".join(f"{m:.3f}" for m in measured))
+
+
+def test_readme_eval_output_example_matches_a_full_run(eval_report) -> None:
+    """The `mmrag eval` output the README shows (marked `eval-output: PIPELINE`): its
+    recall@k, MRR and answer checks, same tolerance (one item)."""
+    text = README.read_text(encoding="utf-8")
+    found = re.search(r"<!-- eval-output: (\S+) -->\n```\n(.*?)```", text, re.S)
+    assert found, "README.md has no example marked <!-- eval-output: PIPELINE -->"
+    pipeline, shown = found.groups()
+    metrics = eval_report(pipeline, "queries", "default").metrics
+    n = metrics["items"]
+    assert f"eval {pipeline}: {n:.0f} items, {metrics['errors']:.0f} errors" in shown
+    for key in ("recall@1", "recall@3", "recall@5", "mrr"):
+        printed = float(re.search(rf"{key} ([\d.]+)", shown).group(1))
+        assert abs(printed - metrics[key]) <= 1 / n + 0.0005, (key, printed, metrics[key])
+    passed = int(re.search(r"answer checks [\d.]+ \((\d+)/", shown).group(1))
+    assert abs(passed - metrics["answer_passed"]) <= 1, (passed, metrics["answer_passed"])
