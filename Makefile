@@ -30,10 +30,10 @@ demo: setup
 
 test: setup
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -m "not eval"
 
-# the eval stage alone (also part of `make test`): every shipped eval set in full against
-# the README's figures (tests/pipelines/test_eval_stage.py, test_eval_guard.py)
+# the eval stage (.ci/run runs it after `make test`): every shipped eval set in full, checked
+# against the README's figures (tests/pipelines/test_eval_stage.py, test_eval_guard.py)
 test-eval: setup
 	$(BIN)/python -m pytest -q -m eval
 
