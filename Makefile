@@ -6,7 +6,7 @@ APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEMO_SHOT := examples/error-screenshot-support/queries/shot01-pip-ssl.png
 
-.PHONY: setup system-deps demo test lint clean
+.PHONY: setup system-deps demo test test-eval lint clean
 
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -30,7 +30,12 @@ demo: setup
 
 test: setup
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -m "not eval"
+
+# the eval stage (.ci/run runs it after `make test`): every shipped eval set in full, checked
+# against the README's figures (tests/pipelines/test_eval_stage.py, test_eval_guard.py)
+test-eval: setup
+	$(BIN)/python -m pytest -q -m eval
 
 lint: setup
 	$(BIN)/ruff check .

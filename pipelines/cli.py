@@ -206,7 +206,21 @@ def ocr(image: str, lang: str, engine: str) -> None:
     path = Path(image)
     if not path.is_file():
         raise MmragError(f"{path}: image not found")
-    click.echo(Ocr(engine, lang.split("+")).image_file(path).text)
+    languages = lang.split("+")
+    if engine == "tesseract":
+        _check_tesseract_languages(languages)
+    click.echo(Ocr(engine, languages).image_file(path).text)
+
+
+def _check_tesseract_languages(languages: list[str]) -> None:
+    """A language Tesseract has no data for is a user error, not a traceback."""
+    import pytesseract
+
+    installed = set(pytesseract.get_languages(config=""))
+    missing = [name for name in languages if name not in installed]
+    if missing:
+        raise MmragError(f"--lang: Tesseract has no language {missing[0]!r}; installed: "
+                         f"{', '.join(sorted(installed))}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -67,15 +67,20 @@ def page_crop(pdf_path: str | Path, page_number: int, text: str, out_dir: Path) 
 
 
 def _locate(textpage: object, text: str) -> tuple[float, float, float, float] | None:
-    """Union (left, bottom, right, top, PDF points) of the passage's first and last words."""
-    boxes = []
+    """Bounding box (left, bottom, right, top, PDF points) of the passage: every character
+    from its first word to its last (so a middle line longer than both is not cut off), or
+    the union of the first and last words when they are found out of order."""
+    spans = []
     for tries in _snippets(text):
         for snippet in tries:
             found = snippet and textpage.search(snippet, match_case=False).get_next()
             if found:
-                start, count = found
-                boxes += [textpage.get_rect(i) for i in range(textpage.count_rects(start, count))]
+                spans.append(found)
                 break
+    if len(spans) == 2 and spans[1][0] >= spans[0][0]:
+        spans = [(spans[0][0], spans[1][0] + spans[1][1] - spans[0][0])]
+    boxes = [textpage.get_rect(i) for start, count in spans
+             for i in range(textpage.count_rects(start, count))]
     if not boxes:
         return None
     return (min(b[0] for b in boxes), min(b[1] for b in boxes),

@@ -49,6 +49,35 @@ def lecture_runner(tmp_path_factory: pytest.TempPathFactory):
     return _ingested("lecture-video-qa", tmp_path_factory)
 
 
+RUNNERS = {"error-screenshot-support": "support_runner", "math-question-from-photo": "math_runner",
+           "lecture-video-qa": "lecture_runner"}
+# retrieval settings of the README's evaluation tables (benchmarks/eval_sets.py)
+VARIANTS = {"dense": {"retrieval.mode": "dense", "retrieval.translate": False},
+            "no-translation": {"retrieval.translate": False},
+            "default": {}}
+
+
+@pytest.fixture(scope="session")
+def eval_report(request: pytest.FixtureRequest):
+    """`eval_report(pipeline, set_name, variant)`: the EvalReport of a shipped eval set in
+    full (image items included) on the session's ingested index, computed once per session."""
+    from pipelines.evaluation import evaluate
+    from pipelines.runner import Runner
+
+    cache: dict[tuple[str, str, str], object] = {}
+
+    def get(pipeline: str, name: str, variant: str):
+        key = (pipeline, name, variant)
+        if key not in cache:
+            store = request.getfixturevalue(RUNNERS[pipeline]).config.index.store.path
+            runner = Runner.from_config(pipeline, {"index.store.path": store,
+                                                   **VARIANTS[variant]})
+            cache[key] = evaluate(runner, EXAMPLES / pipeline / "queries" / f"{name}.jsonl")
+        return cache[key]
+
+    return get
+
+
 def sample_queries(pipeline: str) -> list[dict]:
     """The shipped sample queries that have an image, with absolute image paths."""
     folder = EXAMPLES / pipeline / "queries"

@@ -35,9 +35,9 @@ def evidence_images(hits: list[Any], limit: int) -> list[str]:
     """Paths of up to `limit` retrieved images (figures, frames, screenshots), best first."""
     paths: list[str] = []
     for hit in hits:
+        if len(paths) >= limit:  # checked first: `max_images: 0` attaches none
+            break
         image = hit.node.metadata.get("image")
         if image and image not in paths and Path(image).is_file():
             paths.append(image)
-        if len(paths) >= limit:
-            break
     return paths

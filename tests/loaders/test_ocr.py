@@ -213,3 +213,39 @@ def test_photo_without_text_regions_keeps_tesseracts_reading(tmp_path: Path) -> 
     assert looks_like_photo(img)
     result = Ocr(cache_dir=tmp_path).image(img)
     assert (result.engine, result.text) == ("tesseract", "")  # no region: nothing to weigh
+
+
+def _text_page(lines: list[str], size: tuple[int, int], ink: int = 0) -> Image.Image:
+    img = Image.new("L", size, 255)
+    for row, line in enumerate(lines):
+        ImageDraw.Draw(img).text((20, 30 + row * 60), line, fill=ink,
+                                 font=ImageFont.load_default(size=36))
+    return img
+
+
+@pytest.mark.parametrize(("orientation", "stored"), [
+    (2, Image.Transpose.FLIP_LEFT_RIGHT), (5, Image.Transpose.TRANSPOSE),
+    (7, Image.Transpose.TRANSVERSE)])
+def test_exif_orientation_is_applied(tmp_path: Path, orientation: int, stored) -> None:
+    """A camera file stored mirrored/turned with an EXIF Orientation tag is read as shown
+    (mirrored text cannot be recovered by orientation detection: only EXIF can fix it)."""
+    lines = ["Restart the print spooler", "then clear queue 42"]
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    path = tmp_path / f"o{orientation}.jpg"
+    _text_page(lines, (700, 160)).transpose(stored).save(path, quality=95, exif=exif)
+    text = Ocr("tesseract", ["eng"], cache_dir=tmp_path).image_file(path).text
+    assert text.splitlines() == lines, text
+
+
+def test_uneven_lighting_is_evened_out(tmp_path: Path) -> None:
+    """Light falling from full to a fifth across the page: every line still read whole
+    (without `even_light` the right half of the lines is lost)."""
+    lines = ["Divide the shadow out of the page", "lamp code 7731 reads in the dark",
+             "corner stays legible at last"]
+    page = np.asarray(_text_page(lines, (700, 220), ink=40), float)
+    light = np.linspace(1.0, 0.2, page.shape[1])[None, :]
+    path = tmp_path / "shadow.png"
+    Image.fromarray(np.clip(page * light, 0, 255).astype(np.uint8)).save(path)
+    text = Ocr("tesseract", ["eng"], cache_dir=tmp_path).image_file(path).text
+    assert text.splitlines() == lines, text

@@ -140,3 +140,68 @@ def test_ocr_command_prints_text() -> None:
     image = EXAMPLES / "error-screenshot-support" / "queries" / "shot02-git-publickey.png"
     code, out = run("ocr", str(image))
     assert code == 0 and "Permission denied (publickey)" in out
+
+
+def _kb_config(tmp_path: Path, files: dict[str, str], extra: str = "") -> Path:
+    (tmp_path / "kb").mkdir(exist_ok=True)
+    for name, text in files.items():
+        (tmp_path / "kb" / name).write_text(text, encoding="utf-8")
+    return write_config(tmp_path, "name: tiny\nsources: [{path: kb}]\n" + extra)
+
+
+def test_ingest_exits_0_when_some_files_failed(tmp_path: Path) -> None:
+    """The CLI contract: failed files are listed with the reason, the rest is indexed."""
+    config = _kb_config(tmp_path, {"docker.md": "# Docker daemon\n\nsudo systemctl start docker\n",
+                                   "broken.pdf": "%PDF-1.4 garbage"})
+    code, out = run("ingest", str(config))
+    assert code == 0, out
+    assert "1 loaded" in out and "kb/broken.pdf" in out and "cannot open PDF" in out
+    code, out = run("query", str(config), "docker daemon", "--json")
+    assert code == 0 and json.loads(out)["sources"][0]["source"] == "kb/docker.md"
+
+
+def test_ingest_prune_drops_deleted_files(tmp_path: Path) -> None:
+    config = _kb_config(tmp_path, {"a.md": "# Printer jam\n\nOpen tray two.\n",
+                                   "b.md": "# Scanner offline\n\nRestart the scanner.\n"})
+    assert run("ingest", str(config))[0] == 0
+    (tmp_path / "kb" / "b.md").unlink()
+    code, out = run("ingest", str(config), "--json")
+    assert code == 0 and json.loads(out)["removed"] == 0
+    code, out = run("ingest", str(config), "--prune", "--json")
+    assert code == 0 and json.loads(out)["removed"] == 1, out
+    code, out = run("query", str(config), "scanner offline", "--json")
+    assert {s["source"] for s in json.loads(out)["sources"]} == {"kb/a.md"}
+
+
+def test_ingest_workers_option_sets_the_loader_processes(tmp_path: Path) -> None:
+    """`--workers 0` loads in this process; `--workers 2` in worker processes."""
+    import os
+
+    loader = "tests.pipelines.custom_components.PidLoader"
+    (tmp_path / "kb").mkdir()
+    (tmp_path / "kb" / "a.job").write_text("x")
+    config = write_config(tmp_path, f"name: tiny\nsources: [{{path: kb, loader: {loader}}}]\n"
+                                    "ingest: {workers: 2}\n")
+    pid = tmp_path / "pids" / "a.job"
+    assert run("ingest", str(config), "--workers", "0")[0] == 0
+    assert pid.read_text() == str(os.getpid())
+    (tmp_path / "kb" / "a.job").write_text("changed")
+    assert run("ingest", str(config), "--workers", "2")[0] == 0
+    assert pid.read_text() != str(os.getpid())
+
+
+def test_ocr_command_lang_and_engine() -> None:
+    """`--lang` reaches Tesseract; `--engine rapidocr` reads with RapidOCR alone."""
+    from loaders.ocr import Ocr
+
+    image = EXAMPLES / "error-screenshot-support" / "queries" / "shot14-zh-wechat-network.png"
+    code, both = run("ocr", str(image), "--lang", "eng+chi_sim")
+    assert code == 0 and "当前网络不可用" in both
+    assert_one_line_error(*run("ocr", str(image), "--lang", "eng+xyz"),
+                          "Tesseract has no language 'xyz'; installed: ")
+    code, rapid = run("ocr", str(image), "--engine", "rapidocr")
+    assert code == 0 and "当前网络不可用" in rapid.replace(" ", "")
+    assert rapid.strip() == Ocr("rapidocr", ["eng", "chi_sim"]).image_file(image).text.strip()
+    assert rapid.strip() != both.strip()
+    code, out = run("ocr", str(image), "--engine", "easyocr")
+    assert code == 2 and "'tesseract', 'rapidocr'" in out

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 import yaml
+from click.testing import CliRunner
 
+from pipelines.cli import main
 from pipelines.errors import ConfigError
 from pipelines.settings import dump_config, load_config, pipeline_names
 from pipelines.validation import validate_config
-from tests.conftest import write_config
+from tests.conftest import ROOT, write_config
 
 BASE = """
 name: tiny
@@ -124,15 +127,43 @@ def test_store_path_and_host_are_exclusive(folder: Path) -> None:
         load_config(write_config(folder, body))
 
 
-@pytest.mark.parametrize("name", ["error-screenshot-support", "math-question-from-photo"])
+GOLDEN = Path(__file__).parent / "golden" / "show-config"
+ROOT_MARK = "{ROOT}"  # the checkout's folder, so the golden files hold no machine's paths
+
+
+def show_config(name: str) -> str:
+    """`mmrag show-config NAME` as the CLI prints it."""
+    result = CliRunner().invoke(main, ["show-config", name])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.mark.parametrize("name", pipeline_names())
+def test_show_config_matches_golden_file(name: str) -> None:
+    """Pins every resolved default of each shipped config. After an intended change run
+    `UPDATE_GOLDEN=1 .venv/bin/pytest tests/pipelines/test_config.py -k golden` and review
+    the diff of tests/pipelines/golden/show-config/."""
+    printed = show_config(name).replace(str(ROOT), ROOT_MARK)
+    golden = GOLDEN / f"{name}.yaml"
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(printed, encoding="utf-8")
+    assert golden.is_file(), f"no golden file {golden}: run with UPDATE_GOLDEN=1"
+    assert printed == golden.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", pipeline_names())
 def test_show_config_round_trips(name: str, tmp_path: Path) -> None:
-    """The dumped config loads back to the same config (golden round trip)."""
-    first = dump_config(load_config(name))
+    """The printed config loads back to the same config, and it is the golden one."""
+    first = show_config(name)
     data = yaml.safe_load(first)
     assert data["retrieval"]["top_k"] == 5 and data["llm"]["type"] == "extractive"
     copy = tmp_path / f"{name}.yaml"
     copy.write_text(first, encoding="utf-8")
-    assert dump_config(load_config(copy)) == first
+    again = dump_config(load_config(copy))
+    assert again == first
+    assert again.replace(str(ROOT), ROOT_MARK) == (GOLDEN / f"{name}.yaml").read_text(
+        encoding="utf-8")
 
 
 def test_loader_names_include_explicit_only_loaders(folder: Path) -> None:

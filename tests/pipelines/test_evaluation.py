@@ -239,7 +239,8 @@ def test_shipped_eval_sets(pipeline: str, request: pytest.FixtureRequest,
                                      else "math_runner")
     report = evaluate(runner, write_set(tmp_path / "typed.jsonl", typed))
     assert report.metrics["items"] >= 20 and report.metrics["errors"] == 0
-    assert report.metrics["recall@5"] >= 0.9, report.text()
+    n = report.metrics["items"]  # README: default R@5 1.000 on the set; one item of slack
+    assert round(report.metrics["recall@5"] * n) >= n - 1, report.text()
     assert report.metrics["answer_pass_rate"] >= 0.7, report.text()
 
 
@@ -337,3 +338,39 @@ def test_evaluate_a_multi_page_pdf_at_page_level(tmp_path: Path) -> None:
     assert rows["ships"]["sources"][0]["page"] == 2
     assert rows["staff"]["rank"] == 1 and rows["staff"]["sources"][0]["page"] == 3
     assert report.metrics["evidence_pass_rate"] == 1.0
+
+
+class _SlowFirstUse:
+    """A runner whose first retrieval or query loads 'models' for 0.6 s, then is instant."""
+
+    def __init__(self) -> None:
+        from types import SimpleNamespace
+
+        self.config = SimpleNamespace(name="stub", retrieval=SimpleNamespace(top_k=5))
+        self.index = SimpleNamespace(check_ready=lambda: None)
+        self.loaded = False
+
+    def _load(self) -> None:
+        import time
+
+        if not self.loaded:
+            time.sleep(0.6)
+            self.loaded = True
+
+    def retrieve(self, *args: object, **kwargs: object) -> list:
+        self._load()
+        return []
+
+    def query(self, question: str, images: object = None, where: object = None) -> Answer:
+        self._load()
+        return Answer(question, "an answer", question,
+                      [Source(1, "/k/kb/a.md", "text", None, None, None, None, 0.9, "")], {})
+
+
+def test_latency_is_measured_after_an_untimed_warm_up(tmp_path: Path) -> None:
+    dataset = write_set(tmp_path / "set.jsonl", [
+        {"id": f"q{n}", "question": "q", "expected": "kb/a.md"} for n in range(3)])
+    report = evaluate(_SlowFirstUse(), dataset)
+    assert [i["rank"] for i in report.items] == [1, 1, 1]
+    assert max(i["latency_ms"] for i in report.items) < 300, report.items  # the load is not
+    assert report.metrics["latency_p95_ms"] < 300  # counted in the first item's latency

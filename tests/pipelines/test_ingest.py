@@ -179,3 +179,38 @@ def test_on_error_fail_stops_with_one_line(kb: Path, tmp_path: Path) -> None:
                                     "ingest: {on_error: fail, workers: 1}\n")
     with pytest.raises(LoaderError, match=r"ingest stopped \(ingest.on_error=fail\): .*broken.pdf"):
         Runner.from_config(config).ingest()
+
+
+def test_on_error_fail_keeps_what_was_loaded_before(tmp_path: Path) -> None:
+    """The run stops at the bad file; the files loaded before it stay indexed."""
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    (kb / "a-first.md").write_text(ARTICLE, encoding="utf-8")
+    (kb / "b-broken.pdf").write_bytes(b"%PDF-1.4 garbage")
+    (kb / "c-last.md").write_text(OTHER, encoding="utf-8")
+    config = write_config(tmp_path, "name: tiny\nsources: [{path: kb}]\n"
+                                    "ingest: {on_error: fail, workers: 0}\n")
+    seen: list[tuple[str, str]] = []
+    with pytest.raises(LoaderError, match=r"b-broken\.pdf"):
+        Runner.from_config(config).ingest(progress=lambda *call: seen.append(call))
+    before = [source for source, status in seen if status == "loaded"]
+    assert before and ("kb/b-broken.pdf", "failed") not in seen  # it stopped at the bad file
+    runner = Runner.from_config(config)
+    assert runner.index.catalog.sources() == sorted(before)
+    for source in before:
+        text = (tmp_path / source).read_text(encoding="utf-8").splitlines()[0].strip("# ")
+        assert runner.query(text).sources[0].source == source
+
+
+def test_a_rebuild_holds_the_ingest_lock(kb: Path, tmp_path: Path) -> None:
+    make_runner(tmp_path).ingest()
+    refused: list[str] = []
+
+    def progress(source: str, status: str) -> None:  # runs while the rebuild is going on
+        with pytest.raises(StoreError, match="another ingest") as err:
+            make_runner(tmp_path).ingest()
+        refused.append(str(err.value))
+
+    summary = make_runner(tmp_path).rebuild(progress=progress)
+    assert len(summary.loaded) == 2 and len(refused) == 2
+    assert len(make_runner(tmp_path).ingest().unchanged) == 2  # the lock is released after

@@ -39,12 +39,12 @@ def test_off_topic_questions_find_nothing_relevant(support_runner, math_runner) 
 def test_screenshots_top_source_is_the_right_article(support_runner) -> None:
     found = ranks(support_runner, "error-screenshot-support")
     assert len(found) >= 10
-    top1 = sum(1 for r in found.values() if r == 1) / len(found)
-    assert top1 >= 0.9, {k: r for k, r in found.items() if r != 1}
+    misses = {k: r for k, r in found.items() if r != 1}
+    assert len(misses) <= 1, misses  # README: default R@1 1.000 on the set; one item of slack
 
 
 def test_math_photos_same_type_in_top3(math_runner) -> None:
     found = ranks(math_runner, "math-question-from-photo")
     assert len(found) >= 8
-    top3 = sum(1 for r in found.values() if r is not None and r <= 3) / len(found)
-    assert top3 >= 0.8, {k: r for k, r in found.items() if r is None or r > 3}
+    misses = {k: r for k, r in found.items() if r is None or r > 3}
+    assert len(misses) <= 1, misses  # README: default R@3 1.000 on the set; one item of slack
