@@ -125,6 +125,7 @@ class LexicalIndex:
         self.db = db
         self.snapshots = snapshots
         self._snapshot: _Snapshot | None = None
+        self._chinese: tuple[str, float] | None = None  # (version, share) of chinese_share
         self._lock = threading.Lock()
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
         fts = "lexical" in tables
@@ -164,6 +165,18 @@ class LexicalIndex:
 
     def empty(self) -> bool:
         return self.db.execute("SELECT 1 FROM lexical_docs LIMIT 1").fetchone() is None
+
+    def chinese_share(self) -> float:
+        """Share of the indexed passages holding Chinese words (1.0 when none are indexed:
+        nothing is known), computed once per table version."""
+        version = self.version()
+        with self._lock:
+            if self._chinese is None or self._chinese[0] != version:
+                rows = self.db.execute("SELECT tokens FROM lexical_docs").fetchall()
+                share = (sum(1 for (tokens,) in rows if _CJK_RUN.search(tokens)) / len(rows)
+                         if rows else 1.0)
+                self._chinese = (version, share)
+            return self._chinese[1]
 
     def clear(self) -> None:
         self.db.execute("DELETE FROM lexical_docs")

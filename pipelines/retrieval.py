@@ -27,6 +27,11 @@ def rrf(rankings: list[tuple[float, list[str]]], k: int) -> dict[str, float]:
     return fused
 
 
+# An English question is translated only when at least this share of the passages holds
+# Chinese (an English knowledge base with a few stray characters is not bilingual)
+MIN_CHINESE_SHARE = 0.05
+
+
 def query_embeddings(embed: Any, texts: list[str]) -> list[list[float]]:
     """Query vectors of `texts`, in one batch when the embedding model has a batch call."""
     batch = getattr(embed, "get_query_embedding_batch", None)
@@ -88,6 +93,8 @@ class Retriever:
         allowed = self.index.matching_ids(where) if where else None
         pool = max(k, cfg.candidates)
         lang = language(query_text) if cfg.translate else None
+        if lang == "en" and self.index.catalog.lexical.chinese_share() < MIN_CHINESE_SHARE:
+            lang = None  # no Chinese to bridge to: an English-only knowledge base
         gloss = " ".join(bridge_terms(query_text)) if lang else ""
         # BM25 needs no vector: it runs in a thread while the query is embedded and searched
         # (numpy scoring, the embedding engine and Chroma all release the GIL).

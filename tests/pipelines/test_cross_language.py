@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from llama_index.core.schema import NodeWithScore, TextNode
 
 from pipelines.cross_language import by_language, language
@@ -59,3 +60,29 @@ def test_a_chinese_question_finds_the_english_article(tmp_path: Path) -> None:
 
     assert top(True).endswith("factor.md")
     assert not top(False).endswith("factor.md")  # e5 alone prefers a Chinese article
+
+
+def test_an_english_question_is_not_translated_for_an_english_knowledge_base(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pipelines.retrieval as retrieval
+
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    for n in range(25):
+        (kb / f"note{n}.md").write_text(f"# Note {n}\nRestart the print spooler, step {n}.\n")
+    (kb / "stray.md").write_text("# Stray\nOne word of Chinese: 打印机.\n")  # 1 of 26 passages
+    config = write_config(tmp_path, "sources: [{path: kb}]\n")
+    runner = Runner.from_config(config, {"index.store.path": str(tmp_path / "store")})
+    runner.ingest()
+    searched: list[list[str]] = []
+    embed = retrieval.query_embeddings
+    monkeypatch.setattr(retrieval, "query_embeddings",
+                        lambda model, texts: searched.append(texts) or embed(model, texts))
+    runner.retrieve("printer spooler keeps stopping")
+    assert len(searched[-1]) == 1  # no Chinese to bridge to: the question alone
+    for n in range(3):  # now 4 of 29 passages hold Chinese: the translation is searched too
+        (kb / f"zh{n}.md").write_text(f"# 打印机 {n}\n重新启动打印后台处理程序。\n")
+    runner.ingest()
+    runner.retrieve("printer spooler keeps stopping")
+    assert len(searched[-1]) == 2
+    assert runner.index.catalog.lexical.chinese_share() == pytest.approx(4 / 29)
