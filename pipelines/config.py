@@ -132,6 +132,9 @@ class RetrievalConfig(Strict):
     translate: bool = Field(
         True, description="also search the query's CC-CEDICT translation (Chinese <-> "
         "English) and rank passages by the query in their own language")
+    rewrite: bool = Field(
+        False, description="with an LLM engine (llm.type openai / openai-like): the LLM "
+        "translates the query in place of CC-CEDICT (cached; its tokens count in usage)")
     max_per_page: int | None = Field(
         None, ge=1, description="most hits from one page of one file (a file without pages "
         "is one page; video moments are each their own); null = no limit")

@@ -76,15 +76,25 @@ class Retriever:
         self.index = index
         self.config = config
 
+    def query_language(self, query_text: str) -> str | None:
+        """The language ("zh"/"en") of a query that is to be searched in translation too,
+        None when it is not (`translate` off, mixed script, or an English question about a
+        knowledge base without Chinese)."""
+        lang = language(query_text) if self.config.translate else None
+        if lang == "en" and self.index.catalog.lexical.chinese_share() < MIN_CHINESE_SHARE:
+            return None  # no Chinese to bridge to: an English-only knowledge base
+        return lang
+
     def retrieve(self, query_text: str, top_k: int | None = None,
-                 where: Where | None = None, images: list[str | Path] | None = None
-                 ) -> list[Any]:
+                 where: Where | None = None, images: list[str | Path] | None = None,
+                 translation: str | None = None) -> list[Any]:
         """The best `top_k` nodes for the query; `where` filters on metadata (see filters.py).
 
         With an image embedding, `images` (query image files) and the query text are also
         searched over the image collection by CLIP, and those rankings join the fusion.
-        With `translate`, the query's CC-CEDICT translation is searched too and each passage
-        is judged by the query in its own language (`pipelines.cross_language`).
+        With `translate`, the query's CC-CEDICT translation (or `translation`, the LLM's) is
+        searched too and each passage is judged by the query in its own language
+        (`pipelines.cross_language`).
         """
         cfg = self.config
         k = top_k or cfg.top_k
@@ -92,10 +102,8 @@ class Retriever:
             where = expand_globs(where, self.index.catalog.sources())
         allowed = self.index.matching_ids(where) if where else None
         pool = max(k, cfg.candidates)
-        lang = language(query_text) if cfg.translate else None
-        if lang == "en" and self.index.catalog.lexical.chinese_share() < MIN_CHINESE_SHARE:
-            lang = None  # no Chinese to bridge to: an English-only knowledge base
-        gloss = " ".join(bridge_terms(query_text)) if lang else ""
+        lang = self.query_language(query_text)
+        gloss = (translation or " ".join(bridge_terms(query_text))) if lang else ""
         # BM25 needs no vector: it runs in a thread while the query is embedded and searched
         # (numpy scoring, the embedding engine and Chroma all release the GIL).
         lexical_jobs = [] if cfg.mode == "dense" else [

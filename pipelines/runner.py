@@ -12,6 +12,7 @@ from pipelines import registry
 from pipelines.answer import Answer, Source
 from pipelines.config import PipelineConfig
 from pipelines.engines.base import Reply, Usage
+from pipelines.engines.usage import combine
 from pipelines.errors import InputError
 from pipelines.settings import load_config
 
@@ -98,7 +99,8 @@ class Runner:
         started = time.perf_counter()
         reply = self.engine.answer(question, answer.query_text, paths, hits)
         if isinstance(reply, Reply):
-            answer.answer, answer.usage, answer.declined = reply.text, reply.usage, reply.declined
+            answer.answer, answer.declined = reply.text, reply.declined
+            answer.usage = combine(answer.usage, reply.usage)
         else:
             answer.answer = reply
         _finish(answer, started)
@@ -118,7 +120,7 @@ class Runner:
         parts = []
         for piece in self.engine.stream(question, answer.query_text, paths, hits):
             if isinstance(piece, Usage):
-                answer.usage = piece.counts
+                answer.usage = combine(answer.usage, piece.counts)
                 continue
             parts.append(piece)
             yield piece
@@ -143,11 +145,14 @@ class Runner:
         ocr_texts = [self.ocr.image_file(p).text for p in paths]
         ocr_done = time.perf_counter()
         query_text = "\n".join([question.strip(), *[t for t in ocr_texts if t]])
-        hits = Retriever(self.index, self.config.retrieval).retrieve(query_text, where=clause,
-                                                                     images=paths)
+        retriever = Retriever(self.index, self.config.retrieval)
+        translation, cost = self._rewrite(retriever, query_text)
+        hits = retriever.retrieve(query_text, where=clause, images=paths,
+                                  translation=translation)
         answer = Answer(
             question=question, answer="", query_text=query_text,
             sources=[Source.from_node(rank, hit) for rank, hit in enumerate(hits, start=1)],
+            usage=cost,
         )
         if self.config.retrieval.page_images:
             from pipelines.evidence import attach_page_images
@@ -156,6 +161,17 @@ class Runner:
         answer.timings_ms = {"ocr": _ms(ocr_start, ocr_done), "retrieve": round(
             _ms(started, ocr_start) + _ms(ocr_done, time.perf_counter()), 1)}
         return answer, [str(p) for p in paths], hits
+
+    def _rewrite(self, retriever: Any, query_text: str) -> tuple[str | None, dict[str, Any]]:
+        """With `retrieval.rewrite`, the LLM's translation of the query (and its usage) when
+        the query is to be searched in translation; else (None, {}): CC-CEDICT's is used."""
+        lang = retriever.query_language(query_text) if self.config.retrieval.rewrite else None
+        if lang is None:
+            return None, {}
+        from pipelines.rewrite import Rewriter
+
+        rewriter = Rewriter(self.engine, self.index.state_dir / "rewrites.sqlite")
+        return rewriter.translate(query_text, "en" if lang == "zh" else "zh")
 
     def batch(self, input_path: str | Path, output_path: str | Path, workers: int = 1,
               progress: Any = None) -> Any:

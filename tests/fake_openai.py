@@ -21,6 +21,8 @@ class FakeOpenAI:
         self.retry_after = "0"  # the Retry-After header sent with 429 and 503 answers
         self.delay = 0.0  # seconds to wait before answering (timeouts)
         self.slow: list[float] = []  # per-request delays for the first requests, then `delay`
+        # a request whose system message starts with one of these keys gets its value instead
+        self.replies: dict[str, str] = {}
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -52,10 +54,14 @@ class FakeOpenAI:
                     time.sleep(delay)
                 if fake.fail:
                     return self._send(fake.fail.pop(0), {"error": {"message": "nope"}})
+                system = next((m.get("content") for m in body.get("messages", [])
+                               if m.get("role") == "system"), "") or ""
+                reply = next((text for key, text in fake.replies.items()
+                              if isinstance(system, str) and system.startswith(key)), fake.reply)
                 if body.get("stream"):
                     usage = (body.get("stream_options") or {}).get("include_usage", False)
                     return self._stream(body["model"], usage)
-                return self._send(200, _completion(body["model"], fake.reply))
+                return self._send(200, _completion(body["model"], reply))
 
             def _send(self, status: int, data: dict[str, Any]) -> None:
                 raw = json.dumps(data).encode()

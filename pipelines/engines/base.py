@@ -55,6 +55,11 @@ class Engine:
         """Answer text citing evidence as [n], n being the hit's 1-based rank."""
         raise NotImplementedError
 
+    def translate(self, text: str, language: str) -> Reply | None:
+        """`text` translated into `language` ("zh" or "en") for searching, with its usage;
+        None for engines without a language model (the extractive one)."""
+        return None
+
     def stream(self, question: str, query_text: str, images: list[str], hits: list[Any]
                ) -> Iterator[str | Usage]:
         """The answer in pieces, then its `Usage` if any; engines that cannot stream yield

@@ -110,6 +110,20 @@ class OpenAIEngine(Engine):
         return Reply((response.message.content or "").strip(),
                      self._usage(response.additional_kwargs))
 
+    def translate(self, text: str, language: str) -> Reply:
+        """One short chat call: the query in `language`, for retrieval only."""
+        from llama_index.core.llms import ChatMessage
+
+        target = {"zh": "Simplified Chinese", "en": "English"}[language]
+        messages = [ChatMessage(role="system", content=_TRANSLATE.format(language=target)),
+                    ChatMessage(role="user", content=text)]
+        try:
+            response = self.build_llm().chat(messages)
+        except Exception as exc:
+            raise LLMError(_explain(exc, self.config.type)) from None
+        return Reply((response.message.content or "").strip(),
+                     self._usage(response.additional_kwargs))
+
     def stream(self, question: str, query_text: str, images: list[str], hits: list[Any]
                ) -> Iterator[str | Usage]:
         llm = self.build_llm()
@@ -125,6 +139,11 @@ class OpenAIEngine(Engine):
             raise LLMError(_explain(exc, self.config.type)) from None
         if counts:
             yield Usage(self._usage(counts))
+
+
+_TRANSLATE = ("Translate the user's search query into {language} for a document search. Keep "
+              "error codes, commands, file names and numbers as they are. Reply with the "
+              "translation only.")
 
 
 class OpenAILikeEngine(OpenAIEngine):
