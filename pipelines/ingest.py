@@ -158,7 +158,9 @@ def _load_and_store(todo: list[_Job], config: PipelineConfig, index: Index,
                     workers: int | None) -> None:
     chunker = Chunker(config.chunking.chunk_size, config.chunking.chunk_overlap)
     writer = _Writer(index, summary, config.index.text_embedding.batch_size, progress)
-    count = workers if workers is not None else config.ingest.workers or os.cpu_count() or 1
+    if workers is None:  # 0 (load in this process) is a setting, not "unset"
+        workers = config.ingest.workers
+    count = workers if workers is not None else os.cpu_count() or 1
     jobs = [(job.path, job.loader) for job in todo]
     try:
         for i, docs, error in load_files(jobs, min(count, len(jobs)), config.ingest.file_timeout):

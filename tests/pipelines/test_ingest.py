@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from pipelines import ingest as ingest_module
 from pipelines.errors import ConfigError, InputError, LoaderError, StoreError
 from pipelines.runner import Runner
 from tests.conftest import write_config
@@ -181,7 +182,8 @@ def test_on_error_fail_stops_with_one_line(kb: Path, tmp_path: Path) -> None:
         Runner.from_config(config).ingest()
 
 
-def test_on_error_fail_keeps_what_was_loaded_before(tmp_path: Path) -> None:
+def test_on_error_fail_keeps_what_was_loaded_before(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """The run stops at the bad file; the files loaded before it stay indexed."""
     kb = tmp_path / "kb"
     kb.mkdir()
@@ -191,8 +193,14 @@ def test_on_error_fail_keeps_what_was_loaded_before(tmp_path: Path) -> None:
     config = write_config(tmp_path, "name: tiny\nsources: [{path: kb}]\n"
                                     "ingest: {on_error: fail, workers: 0}\n")
     seen: list[tuple[str, str]] = []
+    pools: list[int] = []  # `workers: 0` in the YAML: loaded in this process, in file order
+    load = ingest_module.load_files
+    monkeypatch.setattr(ingest_module, "load_files",
+                        lambda jobs, workers, timeout: pools.append(workers) or load(
+                            jobs, workers, timeout))
     with pytest.raises(LoaderError, match=r"b-broken\.pdf"):
         Runner.from_config(config).ingest(progress=lambda *call: seen.append(call))
+    assert pools == [0]
     before = [source for source, status in seen if status == "loaded"]
     assert before and ("kb/b-broken.pdf", "failed") not in seen  # it stopped at the bad file
     runner = Runner.from_config(config)
