@@ -291,7 +291,7 @@ def forget_queries(owner: Any) -> None:
 
 def parts(runner: Any, qs: list[str]) -> dict[str, float]:
     """p50 of each step of an mmrag query, timed one after another (not overlapped)."""
-    from pipelines.store import MODALITIES
+    from pipelines.stores.base import MODALITIES
 
     index, lexical = runner.index, runner.index.catalog.lexical
     pool = runner.config.retrieval.candidates

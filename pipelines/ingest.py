@@ -104,7 +104,7 @@ def ingest(config: PipelineConfig, index: Index, ocr: object, prune: bool = Fals
     pairs = collect(config, ocr, index.state_dir / "artifacts")
     set_total(progress, len(pairs))
     with index.lock():
-        index.store.client()  # a store that cannot be opened/reached fails now, in one line
+        index.store.open()  # a store that cannot be opened/reached fails now, in one line
         if rebuild:
             index.clear()
         else:
