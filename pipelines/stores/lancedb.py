@@ -74,10 +74,10 @@ class LanceDBStore(VectorStore):
     def _table(self, collection: str) -> Any:
         """The collection's table, or None when it was never written."""
         if collection not in self._tables:
-            name = self.collection_name(collection)
-            if not self.db().table_exists(name):
+            try:
+                self._tables[collection] = self.db().open_table(self.collection_name(collection))
+            except ValueError:  # "Table ... was not found"
                 return None
-            self._tables[collection] = self.db().open_table(name)
         return self._tables[collection]
 
     def _kinds(self, table: Any) -> dict[str, Kind]:
@@ -119,9 +119,8 @@ class LanceDBStore(VectorStore):
 
     def drop(self, collection: str) -> None:
         self._tables.pop(collection, None)
-        name = self.collection_name(collection)
-        if self.exists() and self.db().table_exists(name):
-            self.db().drop_table(name)
+        if self.exists():
+            self.db().drop_table(self.collection_name(collection), ignore_missing=True)
 
     def count(self, collection: str) -> int:
         table = self._table(collection) if self.exists() else None
