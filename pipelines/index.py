@@ -64,10 +64,7 @@ class Index:
         image = self.image_vectors.identity()  # empty without an image embedding
         return (f"{emb.type}:{emb.model}:{chunk.chunk_size}:{chunk.chunk_overlap}:v1"
                 f":lexical={LEXICAL_VERSION}"
-                + (f":image={image}" if image else "")
-                # another store starts empty: every file is stored again (Chroma: as before)
-                + (f":store={self.config.index.store.type}"
-                   if self.config.index.store.type != "chroma" else ""))
+                + (f":image={image}" if image else ""))
 
     def embed(self, nodes: list[Any]) -> None:
         """Set each node's embedding, in one batched call."""
@@ -121,6 +118,15 @@ class Index:
         """
         self.catalog.clear()
         self._drop()
+
+    def sync_store_type(self) -> None:
+        """A catalog written next to another store type (same folder, other `index.store.type`)
+        is forgotten and this store emptied, so that every file is stored again in it."""
+        kind = self.config.index.store.type
+        if self.catalog.exists() and (self.catalog.meta("store_type") or "chroma") != kind:
+            self.clear()
+        if kind != "chroma":  # unset means Chroma: indexes made before stores had a type
+            self.catalog.set_meta("store_type", kind)
 
     def finish_clear(self) -> None:
         if self.catalog.rebuild_pending():

@@ -105,6 +105,7 @@ def ingest(config: PipelineConfig, index: Index, ocr: object, prune: bool = Fals
     set_total(progress, len(pairs))
     with index.lock():
         index.store.open()  # a store that cannot be opened/reached fails now, in one line
+        index.sync_store_type()
         if rebuild:
             index.clear()
         else:

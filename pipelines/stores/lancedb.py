@@ -142,7 +142,7 @@ class LanceDBStore(VectorStore):
             return []
         if predicate:
             query = query.where(predicate, prefilter=True)
-        got = query.select(["id", "text", "metadata"]).to_arrow().to_pylist()
+        got = query.select(["id", "text", "metadata", "_distance"]).to_arrow().to_pylist()
         return [StoreHit(r["id"], r["text"], json.loads(r["metadata"]),
                          score=1.0 - float(r["_distance"])) for r in got]
 
