@@ -80,6 +80,7 @@ def grow_mmrag(work: Path, start: int, stop: int, vecs: Any, store: str = "chrom
         for source, group in batch:
             index.replace(source, f"hash-{source}", group)
     index.catalog.lexical.refresh()
+    index.store.optimize()  # as ingest ends
 
 
 def refresh_mmrag(work: Path, store: str = "chroma") -> None:

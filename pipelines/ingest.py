@@ -117,6 +117,7 @@ def ingest(config: PipelineConfig, index: Index, ocr: object, prune: bool = Fals
                 index.remove(source)
                 summary.removed.append(source)
         index.catalog.lexical.refresh()  # the BM25 matrix is built now, not at the first query
+        index.store.optimize()
         summary.seconds = time.perf_counter() - started
         _record_run(index, summary)
     return summary

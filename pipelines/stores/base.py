@@ -106,5 +106,8 @@ class VectorStore(ABC):
     def drop(self, collection: str) -> None:
         """Delete a whole collection if it exists (it is recreated on next use)."""
 
+    def optimize(self) -> None:  # noqa: B027 - optional hook
+        """After an ingest: compact what the writes left (optional; Chroma needs nothing)."""
+
     def close(self) -> None:  # noqa: B027 - optional hook, most stores hold nothing to release
         """Release the connection (optional)."""

@@ -28,6 +28,7 @@ _FIXED = ("id", "vector", "text", "metadata")
 _ARROW_KIND = {"num": "float64", "str": "string", "bool": "bool"}
 _KIND_OF_ARROW = {"double": "num", "string": "str", "bool": "bool"}  # str(pyarrow type)
 _CHUNK = 500  # ids per `IN (...)` list
+KEEP_VERSIONS = timedelta(minutes=10)  # `optimize` removes table versions older than this
 
 
 class LanceDBStore(VectorStore):
@@ -170,6 +171,12 @@ class LanceDBStore(VectorStore):
         if predicate:
             query = query.where(predicate)
         return [str(i) for i in query.to_arrow().column("id").to_pylist()]
+
+    def optimize(self) -> None:
+        """Merge the small files each ingested file added into larger ones and remove
+        versions older than `KEEP_VERSIONS` (a reader mid-query keeps its version)."""
+        for collection in list(self._tables):
+            self._tables[collection].optimize(cleanup_older_than=KEEP_VERSIONS)
 
     def close(self) -> None:
         self._tables.clear()

@@ -169,3 +169,16 @@ def test_a_second_store_object_reads_what_the_first_wrote(make_store: Factory) -
     assert reader.count("text") == 4
     assert reader.search("text", vector(5), 1)[0].id == "n5"
     assert sorted(reader.ids("text", parse_where("source=*.pdf"))) == ["n2", "n3", "n4"]
+
+
+def test_optimize_after_many_small_writes_keeps_everything(make_store: Factory) -> None:
+    store = make_store()
+    for n in corpus():  # one write per file, as ingest does
+        store.add("text", [n])
+    store.delete("text", ["n5"])
+    store.add("text", [node(1, "passage one, again", source="kb/a.md")])
+    store.optimize()
+    assert store.count("text") == 4
+    assert sorted(store.ids("text", parse_where("source=kb/*"))) == ["n1", "n2", "n3"]
+    assert store.get("text", ["n1"])[0].text == "passage one, again"
+    assert store.search("text", vector(4), 1)[0].id == "n4"
