@@ -46,6 +46,10 @@ class LanceDBStore(VectorStore):
                              "not 'host'")
         self._db: Any = None
         self._tables: dict[str, Any] = {}
+        # ids this object knows are stored, per collection, read once before its first write:
+        # an upsert deletes only ids already there (a delete scans and commits; ingest's lock
+        # keeps a single writer, so the set stays true)
+        self._stored: dict[str, set[str]] = {}
 
     @property
     def location(self) -> str:
@@ -103,23 +107,33 @@ class LanceDBStore(VectorStore):
             table = self.db().create_table(self.collection_name(collection),
                                            _arrow(rows, schema), schema=schema)
             self._tables[collection] = table
+            self._stored[collection] = {n.node_id for n in nodes}
             return
         if new:
             table.add_columns([pa.field(c, _ARROW_KIND[k]) for c, k in new.items()])
-        self.delete(collection, [n.node_id for n in nodes])
+        stored = self._stored_ids(collection)
+        self.delete(collection, [n.node_id for n in nodes if n.node_id in stored])
         try:
             table.add(_arrow(rows, table.schema))
         except Exception as exc:  # e.g. vectors of another length than the table's
             raise StoreError(f"{self.location}: cannot add to {table.name}: {exc}") from None
+        stored.update(n.node_id for n in nodes)
+
+    def _stored_ids(self, collection: str) -> set[str]:
+        if collection not in self._stored:
+            self._stored[collection] = set(self.ids(collection))
+        return self._stored[collection]
 
     def delete(self, collection: str, ids: Sequence[str]) -> None:
         table = self._table(collection) if ids else None
         if table is not None:
             for start in range(0, len(ids), _CHUNK):
                 table.delete(_id_in(ids[start:start + _CHUNK]))
+            self._stored.get(collection, set()).difference_update(ids)
 
     def drop(self, collection: str) -> None:
         self._tables.pop(collection, None)
+        self._stored.pop(collection, None)
         if self.exists():
             self.db().drop_table(self.collection_name(collection), ignore_missing=True)
 
@@ -180,6 +194,7 @@ class LanceDBStore(VectorStore):
 
     def close(self) -> None:
         self._tables.clear()
+        self._stored.clear()
         self._db = None
 
 
