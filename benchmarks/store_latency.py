@@ -47,6 +47,7 @@ def fill(store: Any, size: int) -> float:
                                     metadata={"source": f"kb/doc-{i // 10:05d}.md",
                                               "page": i % 10 + 1, "modality": "text"})
                            for i in range(at, min(at + BATCH, size))])
+    store.optimize()  # as ingest ends
     return time.perf_counter() - started
 
 
