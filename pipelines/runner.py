@@ -93,7 +93,7 @@ class Runner:
         """Answer one question, optionally about images (OCR'd into the query text).
 
         `where` restricts retrieval by metadata: `"source=docs/*.md"`, `["page=2..5"]`, or a
-        Chroma `where` dict (see `pipelines.filters`).
+        Chroma-style `where` dict (see `pipelines.stores.filters`).
         """
         answer, paths, hits = self._retrieve(question, images, where)
         started = time.perf_counter()
@@ -132,8 +132,8 @@ class Runner:
                   where: str | list[str] | dict[str, Any] | None = None
                   ) -> tuple[Answer, list[str], list[Any]]:
         """OCR the images, build the query text, retrieve: an Answer without its text yet."""
-        from pipelines.filters import parse_where
         from pipelines.retrieval import Retriever
+        from pipelines.stores.filters import parse_where
 
         started = time.perf_counter()
         clause = parse_where(where)

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipelines.store import CLIP, MODALITIES
+from pipelines.stores.base import CLIP, MODALITIES
 
 
 @dataclass
@@ -50,7 +50,7 @@ def _run_text(run: dict[str, Any]) -> str:
 
 def index_stats(index: Any) -> IndexStats:
     """Read the stats of an `Index` without creating a store or catalog that is not there."""
-    server = bool(index.config.index.store.host)
+    server = bool(index.config.index.store.host)  # no local folder to measure
     ingested = index.catalog.exists()
     sources = index.catalog.sources() if ingested else []
     has_store = ingested and index.store.exists()

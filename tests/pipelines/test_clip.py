@@ -21,7 +21,7 @@ from PIL import Image, ImageDraw
 from pipelines.errors import ConfigError, StoreError
 from pipelines.retrieval import Retriever
 from pipelines.runner import Runner
-from pipelines.store import CLIP
+from pipelines.stores.base import CLIP
 from tests.conftest import write_config
 from tests.tiny_clip import build_tiny_clip
 

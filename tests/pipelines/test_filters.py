@@ -9,19 +9,44 @@ from click.testing import CliRunner
 
 from pipelines.cli import main
 from pipelines.errors import InputError
-from pipelines.filters import expand_globs, parse_where
 from pipelines.runner import Runner
+from pipelines.stores.filters import (
+    And,
+    Compare,
+    Glob,
+    In,
+    Or,
+    Range,
+    expand_globs,
+    parse_where,
+    to_chroma,
+)
 from tests.conftest import write_config
 
 
 def test_parse_conditions() -> None:
+    """The neutral form, seen through its Chroma translation (the documented dict form)."""
     assert parse_where(None) is None
-    assert parse_where("source=docs/a.md") == {"source": {"$eq": "docs/a.md"}}
-    assert parse_where(["page=2..5", "modality!=image"]) == {"$and": [
+    assert to_chroma(parse_where("source=docs/a.md")) == {"source": {"$eq": "docs/a.md"}}
+    assert to_chroma(parse_where(["page=2..5", "modality!=image"])) == {"$and": [
         {"page": {"$gte": 2}}, {"page": {"$lte": 5}}, {"modality": {"$ne": "image"}}]}
-    assert parse_where("page=3..") == {"page": {"$gte": 3}}
-    assert parse_where("start>=12.5") == {"start": {"$gte": 12.5}}
-    assert parse_where({"page": 1}) == {"page": 1}
+    assert to_chroma(parse_where("page=3..")) == {"page": {"$gte": 3}}
+    assert to_chroma(parse_where("start>=12.5")) == {"start": {"$gte": 12.5}}
+    assert to_chroma(parse_where({"page": 1})) == {"page": {"$eq": 1}}
+
+
+def test_chroma_dicts_parse_into_the_neutral_form() -> None:
+    where = {"$and": [{"page": {"$gte": 2}}, {"$or": [{"source": {"$in": ["a.md", "b.md"]}},
+                                                      {"modality": {"$nin": ["image"]}}]}]}
+    assert parse_where(where) == And((Compare("page", "gte", 2), Or((
+        In("source", ("a.md", "b.md")), In("modality", ("image",), negate=True)))))
+    assert to_chroma(parse_where(where)) == where
+    assert parse_where({"page": 1, "modality": "text"}) == And((
+        Compare("page", "eq", 1), Compare("modality", "eq", "text")))
+    assert parse_where(["source=*.pdf", "page=2..5"]) == And((
+        Glob("source", "*.pdf"), Range("page", 2, 5)))
+    with pytest.raises(InputError, match=r"where page: unknown operator '\$like'"):
+        parse_where({"page": {"$like": 1}})
 
 
 @pytest.mark.parametrize("bad", ["source", "=x", "page=", "page=.."])
@@ -34,9 +59,9 @@ def test_bad_conditions_are_one_line_errors(bad: str) -> None:
 def test_source_globs_expand_to_indexed_sources() -> None:
     sources = ["kb/a.md", "kb/b.pdf", "kb/c.pdf"]
     where = parse_where(["source=*.pdf", "page=1"])
-    assert expand_globs(where, sources) == {"$and": [
+    assert to_chroma(expand_globs(where, sources)) == {"$and": [
         {"source": {"$in": ["kb/b.pdf", "kb/c.pdf"]}}, {"page": {"$eq": 1}}]}
-    assert expand_globs(parse_where("source=kb/a.md"), sources) == {
+    assert to_chroma(expand_globs(parse_where("source=kb/a.md"), sources)) == {
         "source": {"$eq": "kb/a.md"}}
 
 

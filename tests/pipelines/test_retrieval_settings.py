@@ -36,14 +36,13 @@ def ids(runner: Any, question: str) -> list[str]:
 
 
 def cosines(runner: Any, hits: list[Any], text: str) -> list[float]:
-    """Cosine of `text`'s query vector with each hit's stored vector (read from Chroma)."""
+    """Cosine of `text`'s query vector with each hit's stored vector (read from the store)."""
     query = np.asarray(runner.index.embed_model.get_query_embedding(text))
     out = []
     for hit in hits:
         modality = "image" if hit.node.metadata.get("modality") == "image" else "text"
-        (vector,) = runner.index.store.get(modality, ids=[hit.node.node_id],
-                                           include=["embeddings"])["embeddings"]
-        vector = np.asarray(vector)
+        (stored,) = runner.index.store.get(modality, [hit.node.node_id])
+        vector = np.asarray(stored.embedding)
         out.append(float(query @ vector / np.linalg.norm(query) / np.linalg.norm(vector)))
     return out
 
