@@ -155,6 +155,8 @@ class Ocr:
         self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
         options = model.model_validate(settings or {}) if model else None
         self._engine = cls(self.languages, psm, options)
+        own = options.model_dump(mode="json") if options else {}  # a custom engine's settings
+        self._own = f":{json.dumps(own, sort_keys=True)}" if own else ""
         if fallback is None:
             fallback = rapidocr_installed() and (
                 any(lang in CJK_LANGS for lang in self.languages)
@@ -164,9 +166,7 @@ class Ocr:
     def settings(self) -> str:
         """A fingerprint of what changes the OCR output (part of cache and ingest hashes)."""
         engine = self.engine_name + ("+rapidocr" if self._rapid else "")
-        extra = self._engine.settings.model_dump(mode="json") if self._engine.settings else {}
-        own = f":{json.dumps(extra, sort_keys=True)}" if extra else ""
-        return f"{engine}:{'+'.join(self.languages)}:psm{self.psm}:v11{own}"
+        return f"{engine}:{'+'.join(self.languages)}:psm{self.psm}:v11{self._own}"
 
     def image_file(self, path: Path) -> OcrResult:
         """OCR an image file (cached by content hash and settings)."""
