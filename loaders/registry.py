@@ -109,10 +109,16 @@ class Registry:
     def params_model(self, kind: str, name: str) -> type[BaseModel] | None:
         """The Params model of `name` (None: it takes no checked settings). A built-in's
         model path is imported, not its class; a dotted path imports the user's class."""
+        from pydantic import BaseModel
+
         entry = self._entries(kind).get(name)
         if entry is not None and entry.params is not None:
-            return _load(kind, name, entry.params, [])  # type: ignore[return-value]
-        return getattr(self.resolve(kind, name), "Params", None)
+            model = _load(kind, name, entry.params, [])
+        else:
+            model = getattr(self.resolve(kind, name), "Params", None)
+        if model is not None and not (isinstance(model, type) and issubclass(model, BaseModel)):
+            raise MmragError(f"{label(kind)} {name!r}: its Params is not a pydantic model")
+        return model
 
     def load_plugins(self) -> None:
         """Run each `mmrag.plugins` entry point once: a callable gets this registry; a
