@@ -65,7 +65,7 @@ class SourceConfig(Strict):
                 model = params.component("loader", self.loader, load=bool(self.params))
             except ValueError as exc:
                 raise params.ParamsError([(("loader",), str(exc))]) from None
-            if model is not None or "." not in self.loader:
+            if model is not None:  # a loader without Params takes its params unchecked
                 params.check(model, self.params, ("params",), owner=f"loader {self.loader!r}")
         else:
             names = registry.current().automatic("loader")

@@ -8,6 +8,8 @@ validated against that component's Params at config load. Problems are raised as
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from loaders.errors import MmragError
@@ -53,7 +55,7 @@ def keys(model: type[BaseModel]) -> list[str]:
 
 
 def check(model: type[BaseModel] | None, data: dict[str, Any], where: tuple[str, ...],
-          shared: list[str] = (), owner: str = "") -> BaseModel | None:
+          shared: Sequence[str] = (), owner: str = "") -> BaseModel | None:
     """`data` validated by `model`, or ParamsError naming each bad key under `where`.
 
     `shared` are the section's own fields, listed with the model's keys as valid keys;
@@ -64,9 +66,8 @@ def check(model: type[BaseModel] | None, data: dict[str, Any], where: tuple[str,
 
     valid = [*shared, *(keys(model) if model else [])]
     if model is None:
-        unknown = [(k, "extra_forbidden") for k in data]
-        if unknown:
-            raise ParamsError([_unknown(where, k, valid, owner) for k, _ in unknown])
+        if data:
+            raise ParamsError([_unknown(where, k, valid, owner) for k in data])
         return None
     try:
         return model.model_validate(data)
@@ -101,10 +102,8 @@ def check_any(models: list[type[BaseModel] | None], data: dict[str, Any],
         raise ParamsError(problems)
 
 
-def _unknown(where: tuple[str, ...], key: str, valid: list[str], owner: str
+def _unknown(where: tuple[str, ...], key: str, valid: Sequence[str], owner: str
              ) -> tuple[tuple[str, ...], str]:
-    import difflib
-
     close = difflib.get_close_matches(key, valid, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     of = f" of {owner}" if owner else ""

@@ -211,3 +211,20 @@ def test_broken_plugin_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     with pytest.raises(MmragError, match=expected), registry.scoped(builtins()):
         pass
     assert registry.names("llm")[0] == "extractive"  # the registry in use is unaffected
+
+
+def test_loader_without_params_model_takes_params_unchecked(folder: Path) -> None:
+    from pydantic import ValidationError
+
+    from loaders.pdf import PdfLoader
+    from pipelines.sources import build_loaders
+    from tests.pipelines.custom_components import CsvFaqLoader
+
+    with registry.scoped():
+        registry.register("loader", "faq-csv", CsvFaqLoader)
+        path = write_config(folder, "name: tiny\nsources: [{path: kb, loader: faq-csv, "
+                                    "params: {delimiter: ';'}}]\n")
+        [loader] = build_loaders(load_config(path).sources[0], None, folder / "art")
+        assert loader.params == {"delimiter": ";"} and loader.options is None
+    with pytest.raises(ValidationError, match="dpii"):
+        PdfLoader(dpii=9)  # built in code, a loader checks its params too
