@@ -129,11 +129,13 @@ class Registry:
         for point in entry_points(group=PLUGIN_GROUP):
             try:
                 plugin = point.load()
+                if callable(plugin):
+                    plugin(self)
+            except MmragError:
+                raise
             except Exception as exc:  # a broken plugin: one line naming it
                 raise MmragError(f"plugin {point.name!r} ({point.value}): cannot load: "
                                  f"{exc.__class__.__name__}: {exc}") from None
-            if callable(plugin):
-                plugin(self)
 
     def _kind(self, kind: str) -> Kind:
         try:
@@ -144,10 +146,6 @@ class Registry:
 
     def _entries(self, kind: str) -> dict[str, Entry]:
         return self._kind(kind).entries
-
-    def entry(self, kind: str, name: str) -> Entry | None:
-        """The entry registered as `name` (None for a dotted path)."""
-        return self._entries(kind).get(name)
 
 
 def label(kind: str) -> str:
