@@ -7,7 +7,11 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+if TYPE_CHECKING:
+    from PIL import Image
+    from pydantic import BaseModel
 
 Modality = Literal["text", "image"]
 
@@ -59,18 +63,22 @@ class Loader:
         ocr: The pipeline's `loaders.ocr.Ocr` (for images, scans, video frames).
         artifacts_dir: Folder for derived evidence images (video frames, rendered pages);
             the pipeline passes one inside its index folder.
-        **params: The source's loader `params` from the config.
+        **params: The source's loader `params` from the config, checked against `Params`
+            (a pydantic model with `extra="forbid"`) when the class declares one; the typed
+            result is `self.options`.
     """
 
     name: ClassVar[str] = ""
     suffixes: ClassVar[tuple[str, ...]] = ()
     version: ClassVar[int] = 1  # bump when the documents a file gives change: files re-ingest
+    Params: ClassVar[type[BaseModel] | None] = None
 
     def __init__(self, ocr: Any = None, artifacts_dir: str | Path | None = None,
                  **params: Any) -> None:
         self.ocr = ocr
         self.artifacts_dir = Path(artifacts_dir) if artifacts_dir else default_artifacts_dir()
         self.params = params
+        self.options: Any = self.Params.model_validate(params) if self.Params else None
 
     def accepts(self, path: Path) -> bool:
         """Whether this loader handles `path` (by suffix; no file reads)."""
@@ -89,4 +97,34 @@ class Loader:
 
     def load(self, path: Path) -> Iterator[Document]:
         """Yield the documents of `path`; raise `LoaderError` for a bad file."""
+        raise NotImplementedError
+
+
+Reading = tuple[str, float, list[tuple[str, float]]]  # text, mean confidence, (word, conf)
+
+
+class OcrEngine:
+    """Base class for OCR engines (`ocr.engine`): read the text of one image.
+
+    Subclasses implement `recognize`. Constructors must stay cheap (models load on first
+    use). A class may declare `Params` (pydantic, `extra="forbid"`): the `ocr:` keys other
+    than engine, languages and psm are checked against it and passed as `settings`.
+
+    Args:
+        languages: Tesseract language codes from `ocr.languages`.
+        psm: Tesseract page segmentation mode from `ocr.psm`.
+        settings: The validated `Params` of the engine (None when it declares none).
+    """
+
+    name: ClassVar[str] = ""
+    Params: ClassVar[type[BaseModel] | None] = None
+
+    def __init__(self, languages: list[str] | None = None, psm: int = 3,
+                 settings: BaseModel | None = None) -> None:
+        self.languages = languages or []
+        self.psm = psm
+        self.settings = settings
+
+    def recognize(self, img: Image.Image) -> Reading:
+        """Text, mean word confidence (0-100, -1 unknown) and (word, confidence) pairs."""
         raise NotImplementedError

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from loaders.base import Document, Loader
+from loaders.params import NoParams
 from loaders.text import read_text
 
 _BLANKS = re.compile(r"\n{3,}")
@@ -30,6 +31,7 @@ class HtmlLoader(Loader):
     """One document per HTML file, converted to Markdown."""
 
     name = "html"
+    Params = NoParams
     suffixes = (".html", ".htm", ".xhtml")
 
     def load(self, path: Path) -> Iterator[Document]:

@@ -10,6 +10,7 @@ from PIL import Image, ImageSequence
 from loaders.base import Document, Loader
 from loaders.errors import LoaderError
 from loaders.ocr import OcrResult, open_image
+from loaders.params import NoParams
 
 
 class ImageLoader(Loader):
@@ -19,6 +20,7 @@ class ImageLoader(Loader):
     """
 
     name = "image"
+    Params = NoParams
     suffixes = (".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp", ".gif", ".ppm",
                 ".pgm", ".pbm", ".jp2", ".jpeg2000")
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from loaders.base import Document, Loader
 from loaders.errors import LoaderError, MissingDependencyError
+from loaders.params import LangChainParams
 
 
 class LangChainLoader(Loader):
@@ -23,15 +24,16 @@ class LangChainLoader(Loader):
     """
 
     name = "langchain"
+    Params = LangChainParams
+    options: LangChainParams
 
     def accepts(self, path: Path) -> bool:
-        suffixes = self.params.get("suffixes")
+        suffixes = self.options.suffixes
         return not suffixes or path.suffix.lower() in [s.lower() for s in suffixes]
 
     def load(self, path: Path) -> Iterator[Document]:
         cls = self._class(path)
-        kwargs = {self.params.get("path_arg", "file_path"): str(path),
-                  **self.params.get("kwargs", {})}
+        kwargs = {self.options.path_arg: str(path), **self.options.kwargs}
         try:
             for doc in cls(**kwargs).lazy_load():
                 meta = {k: v for k, v in doc.metadata.items()
@@ -50,7 +52,7 @@ class LangChainLoader(Loader):
             from langchain_core.document_loaders import BaseLoader
         except ImportError:
             raise MissingDependencyError("langchain-core", "langchain") from None
-        target = str(self.params.get("class", ""))
+        target = self.options.class_ or ""
         module_name, _, attr = target.rpartition(".")
         try:
             cls = getattr(importlib.import_module(module_name), attr)

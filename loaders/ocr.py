@@ -9,21 +9,16 @@ import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from loaders.base import cache_root
+from loaders.base import OcrEngine, Reading, cache_root
 from loaders.errors import LoaderError
 from loaders.preprocess import looks_like_photo
-from loaders.rapidocr import Box, RapidOcrEngine, Reading, as_reading, rapidocr_installed
-from loaders.tesseract import (
-    CJK_LANGS,
-    WEAK_SCORE,
-    TesseractEngine,
-    mean_conf,
-    score,
-)
+from loaders.rapidocr import Box, RapidOcrEngine, as_reading, rapidocr_installed
+from loaders.tesseract import CJK_LANGS, WEAK_SCORE, mean_conf, score
 
 MAX_PIXELS = 80_000_000  # larger images are refused as possible decompression bombs
 _CJK = "\u3000-\u30ff\u3400-\u9fff\uff00-\uffef"
@@ -46,10 +41,14 @@ class OcrResult:
 
 
 def open_image(path: Path) -> Image.Image:
-    """Open an image with EXIF orientation applied; raise LoaderError when unreadable."""
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    """Open an image with EXIF orientation applied; raise LoaderError when unreadable.
+
+    Images over MAX_PIXELS are refused from their header, before decoding (PIL's global
+    limit is left alone)."""
     try:
         with Image.open(path) as img:
+            if img.width * img.height > MAX_PIXELS:
+                raise Image.DecompressionBombError
             img.load()
             return ImageOps.exif_transpose(img) or img
     except FileNotFoundError:
@@ -126,7 +125,6 @@ def _contains(text: str, part: str) -> bool:
     return best <= MATCH * len(part)
 
 
-ENGINES = {"tesseract": TesseractEngine, "rapidocr": RapidOcrEngine}
 RAPID_LANGS = ("eng", "chi_sim", "chi_tra")  # what RapidOCR's bundled models read
 
 
@@ -145,14 +143,20 @@ class Ocr:
         psm: int = 3,
         cache_dir: str | Path | None = None,
         fallback: bool | None = None,
+        settings: dict[str, Any] | None = None,
     ) -> None:
-        if engine not in ENGINES:
-            raise ValueError(f"unknown OCR engine {engine!r}; valid: {', '.join(ENGINES)}")
+        from loaders.registry import current
+
+        cls: type[OcrEngine] = current().resolve("ocr", engine)
+        model = current().params_model("ocr", engine)
         self.engine_name = engine
         self.languages = languages or ["eng", "chi_sim"]
         self.psm = psm
         self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
-        self._engine = ENGINES[engine](self.languages, psm)
+        options = model.model_validate(settings or {}) if model else None
+        self._engine = cls(self.languages, psm, options)
+        own = options.model_dump(mode="json") if options else {}  # a custom engine's settings
+        self._own = f":{json.dumps(own, sort_keys=True)}" if own else ""
         if fallback is None:
             fallback = rapidocr_installed() and (
                 any(lang in CJK_LANGS for lang in self.languages)
@@ -162,7 +166,7 @@ class Ocr:
     def settings(self) -> str:
         """A fingerprint of what changes the OCR output (part of cache and ingest hashes)."""
         engine = self.engine_name + ("+rapidocr" if self._rapid else "")
-        return f"{engine}:{'+'.join(self.languages)}:psm{self.psm}:v11"
+        return f"{engine}:{'+'.join(self.languages)}:psm{self.psm}:v11{self._own}"
 
     def image_file(self, path: Path) -> OcrResult:
         """OCR an image file (cached by content hash and settings)."""

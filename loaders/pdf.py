@@ -9,6 +9,7 @@ from typing import Any
 
 from loaders.base import Document, Loader
 from loaders.errors import LoaderError
+from loaders.params import PdfParams
 from loaders.pdf_images import PdfImages, ocr_text_layer
 
 MAX_RENDER_PIXELS = 40_000_000  # scanned pages are rendered at 300 dpi, or less above this
@@ -42,12 +43,14 @@ class PdfLoader(Loader):
     name = "pdf"
     version = 2  # embedded images as image documents
     suffixes = (".pdf",)
+    Params = PdfParams
+    options: PdfParams
 
     def load(self, path: Path) -> Iterator[Document]:
         import pypdfium2 as pdfium
 
         try:
-            pdf = pdfium.PdfDocument(path, password=self.params.get("password"))
+            pdf = pdfium.PdfDocument(path, password=self.options.password)
         except pdfium.PdfiumError as exc:
             raise LoaderError(path, _explain(str(exc))) from None
         images = self._images(path)
@@ -65,13 +68,13 @@ class PdfLoader(Loader):
             yield doc
 
     def _images(self, path: Path) -> PdfImages | None:
-        if not self.params.get("images", True):
+        if not self.options.images:
             return None
         return PdfImages(path, self.artifact_folder, self.ocr,
-                         min_side=int(self.params.get("min_image_side", 32)),
-                         min_area=int(self.params.get("min_image_area", 10_000)),
-                         min_points=float(self.params.get("min_image_points", 16)),
-                         max_images=int(self.params.get("max_images", 100)))
+                         min_side=self.options.min_image_side,
+                         min_area=self.options.min_image_area,
+                         min_points=self.options.min_image_points,
+                         max_images=self.options.max_images)
 
     def _pages(self, pdf: Any, path: Path, images: PdfImages | None
                ) -> tuple[list[Document], int, list[int]]:
@@ -100,7 +103,7 @@ class PdfLoader(Loader):
               ) -> list[Document]:
         """The page's text document (when it has text) and its image documents."""
         text = _page_text(page)
-        scanned = len(text.strip()) < int(self.params.get("ocr_min_chars", 20))
+        scanned = len(text.strip()) < self.options.ocr_min_chars
         if scanned and self.ocr is not None:
             rendered = self._render(page)
             text = self.ocr.image(rendered).text if rendered is not None else ""
@@ -113,7 +116,7 @@ class PdfLoader(Loader):
     def _render(self, page: Any) -> Any | None:
         """The page as a grayscale image for OCR; None for a page too thin to hold text."""
         width, height = page.get_size()
-        dpi = float(self.params.get("dpi", 300))
+        dpi = self.options.dpi
         scale = min(dpi / 72, (MAX_RENDER_PIXELS / max(width * height, 1)) ** 0.5,
                     MAX_RENDER_SIDE / max(width, height, 1))
         if min(width, height) * scale < MIN_RENDER_SIDE:

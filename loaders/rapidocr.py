@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from loaders.base import OcrEngine, Reading
 from loaders.errors import MissingDependencyError
 from loaders.preprocess import flatten
 from loaders.tesseract import LINE_RATIO, mean_conf, score
@@ -17,10 +18,9 @@ MAX_HEIGHT = 160  # px: RapidOCR splits lines of taller text; such images are sc
 TARGET_HEIGHT = 64
 
 Box = tuple[np.ndarray, str, float]  # 4 corner points, text, confidence
-Reading = tuple[str, float, list[tuple[str, float]]]  # text, mean confidence, (word, conf)
 
 
-class RapidOcrEngine:
+class RapidOcrEngine(OcrEngine):
     """RapidOCR (PP-OCR ONNX models shipped in the rapidocr wheel), strong on Chinese photos.
 
     Only the models inside the installed package are used: nothing is downloaded at run time.
@@ -28,7 +28,9 @@ class RapidOcrEngine:
 
     name = "rapidocr"
 
-    def __init__(self, languages: list[str] | None = None, psm: int = 3) -> None:
+    def __init__(self, languages: list[str] | None = None, psm: int = 3,
+                 settings: object = None) -> None:
+        super().__init__(languages, psm, settings)
         self._engine = None
         self._lock = threading.Lock()  # RapidOCR keeps per-call options on the instance
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from loaders.base import Document, Loader
 from loaders.errors import LoaderError
+from loaders.params import SubtitleParams
 
 SUBTITLE_SUFFIXES = (".srt", ".vtt", ".ass", ".ssa")
 # A subtitle file next to a video with the same stem belongs to the video loader.
@@ -263,6 +264,8 @@ class SubtitleLoader(Loader):
 
     name = "subtitles"
     suffixes = SUBTITLE_SUFFIXES
+    Params = SubtitleParams
+    options: SubtitleParams
 
     def accepts(self, path: Path) -> bool:
         """Subtitle suffix, and no same-stem video beside it (the video loader owns that pair)."""
@@ -271,7 +274,7 @@ class SubtitleLoader(Loader):
     def load(self, path: Path) -> Iterator[Document]:
         """Yield one document per chunk; raise `LoaderError` for an unparseable file."""
         cues, skipped = read_cues(path)
-        seconds = float(self.params.get("chunk_seconds", 30.0))
+        seconds = self.options.chunk_seconds
         for chunk in chunk_cues(cues, seconds):
             yield Document(
                 text=chunk.text, source=str(path), start=chunk.start, end=chunk.end,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image
 
+from loaders.base import OcrEngine
 from loaders.errors import MissingDependencyError
 from loaders.preprocess import dark_on_light, finish, flatten, scale_factor, text_height, to_gray
 
@@ -84,12 +85,17 @@ def _tesseract():  # noqa: ANN202
         import pytesseract
     except ImportError:  # pragma: no cover - a hard dependency
         raise MissingDependencyError("pytesseract", "core") from None
-    # One OpenMP thread per tesseract process: we run processes in parallel ourselves, and
-    # Tesseract's own threads spin and slow down badly when the cores are busy (3-4x here).
-    # pytesseract passes its module-level `environ` to the subprocess.
+    return pytesseract
+
+
+def limit_threads() -> None:
+    """One OpenMP thread per tesseract process: we run processes in parallel ourselves, and
+    Tesseract's own threads spin and slow down badly when the cores are busy (3-4x here).
+    pytesseract passes its module-level `environ` to the subprocess. Set once, when an engine
+    is made (not on each call)."""
+    pytesseract = _tesseract()
     if "OMP_THREAD_LIMIT" not in pytesseract.pytesseract.environ:
         pytesseract.pytesseract.environ = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-    return pytesseract
 
 
 def read_lines(img: Image.Image, lang: str, psm: int, dy: int = 0) -> list[Line]:
@@ -147,7 +153,7 @@ def _blank_runs(ink: np.ndarray, start: int, stop: int) -> list[tuple[int, int]]
     return runs
 
 
-class TesseractEngine:
+class TesseractEngine(OcrEngine):
     """Tesseract tuned for screenshots and photos.
 
     The page is read with the non-CJK languages first, in parallel horizontal bands; only lines
@@ -157,9 +163,10 @@ class TesseractEngine:
 
     name = "tesseract"
 
-    def __init__(self, languages: list[str], psm: int = 3, workers: int | None = None) -> None:
-        self.languages = languages
-        self.psm = psm
+    def __init__(self, languages: list[str], psm: int = 3, settings: object = None,
+                 workers: int | None = None) -> None:
+        super().__init__(languages, psm, settings)
+        limit_threads()
         self.workers = workers or min(2, os.cpu_count() or 1)
         latin = [lang for lang in languages if lang not in CJK_LANGS]
         self.first = "+".join(latin or languages)

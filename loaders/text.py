@@ -9,6 +9,7 @@ from charset_normalizer import from_bytes
 
 from loaders.base import Document, Loader
 from loaders.errors import LoaderError
+from loaders.params import NoParams
 
 
 def read_text(path: Path) -> str:
@@ -30,6 +31,7 @@ class TextLoader(Loader):
     """One document per text or Markdown file."""
 
     name = "text"
+    Params = NoParams
     suffixes = (".txt", ".md", ".markdown", ".rst")
 
     def load(self, path: Path) -> Iterator[Document]:

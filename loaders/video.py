@@ -8,6 +8,7 @@ from typing import Any
 
 from loaders.base import Document, Loader
 from loaders.errors import LoaderError
+from loaders.params import VideoParams
 from loaders.subtitles import (
     SUBTITLE_SUFFIXES,
     VIDEO_SUFFIXES,
@@ -112,6 +113,8 @@ class VideoLoader(Loader):
     name = "video"
     version = 2  # subtitle chunks cite their frame
     suffixes = VIDEO_SUFFIXES
+    Params = VideoParams
+    options: VideoParams
 
     def dependencies(self, path: Path) -> list[Path]:
         subtitles = sibling_subtitles(path)
@@ -144,7 +147,7 @@ class VideoLoader(Loader):
 
     def _chunk_documents(self, path: Path, container: Any, cues: list[Cue], skipped: int,
                          origin: str | None) -> Iterator[Document]:
-        chunks = chunk_cues(cues, float(self.params.get("chunk_seconds", 30.0)))
+        chunks = chunk_cues(cues, self.options.chunk_seconds)
         with_frame = set(spread(len(chunks), self._max_frames(container)))
         for index, chunk in enumerate(chunks):
             frame = self._frame_document(path, container, chunk) if index in with_frame else None
@@ -161,7 +164,7 @@ class VideoLoader(Loader):
         if limit == 0:
             return
         duration = _duration(container)
-        interval = float(self.params.get("frame_interval", 30.0))
+        interval = self.options.frame_interval
         if duration:
             interval = max(interval, duration / limit)
         count = max(1, int(-(-(duration or 0) // interval)))  # ceil, at least one
@@ -173,9 +176,9 @@ class VideoLoader(Loader):
                 yield doc
 
     def _max_frames(self, container: Any) -> int:
-        if not self.params.get("frames", True) or not container.streams.video:
+        if not self.options.frames or not container.streams.video:
             return 0
-        return int(self.params.get("max_frames", 200))
+        return self.options.max_frames
 
     def _frame_document(self, path: Path, container: Any, chunk: Chunk) -> Document | None:
         t = round((chunk.start + chunk.end) / 2, 3)

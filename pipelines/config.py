@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
-from pipelines import registry
+from loaders.registry import label
+from pipelines import params, registry
 
 
 class Strict(BaseModel):
@@ -16,32 +17,75 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class Component(BaseModel):
+    """A section naming a component (`kind`, by its `type`/`engine` field): the section's
+    other keys are the component's own settings, checked against its Params model and
+    kept (defaults filled in) as extra fields, so `llm.min_relevance` reads and dumps as
+    before. The typed settings are `settings`."""
+
+    model_config = ConfigDict(extra="allow")
+    kind: ClassVar[str] = ""
+    name_field: ClassVar[str] = "type"
+    load_dotted: ClassVar[bool] = False  # import a dotted path even with no settings given
+    _model: type[BaseModel] | None = PrivateAttr(None)
+
+    @model_validator(mode="after")
+    def _own_settings(self) -> Component:
+        name = getattr(self, self.name_field)
+        extra = dict(self.model_extra or {})
+        try:
+            model = params.component(self.kind, name, load=self.load_dotted or bool(extra))
+        except ValueError as exc:
+            raise params.ParamsError([((self.name_field,), str(exc))]) from None
+        shared = list(type(self).model_fields)
+        owner = f"{label(self.kind)} {name!r}"
+        checked = params.check(model, extra, (), shared, owner)
+        self._model = model
+        if checked is not None:
+            self.__pydantic_extra__ = checked.model_dump(by_alias=True)
+        return self
+
+    @property
+    def settings(self) -> BaseModel | None:
+        """The component's typed settings (None when it declares no Params or a dotted path
+        was not imported at validation)."""
+        model = self._model
+        return model.model_validate(self.model_extra or {}) if model else None
+
+
 class SourceConfig(Strict):
     path: str
     loader: str | None = None
     params: dict[str, Any] = Field(default_factory=dict)
 
-    @field_validator("loader")
-    @classmethod
-    def _known_loader(cls, value: str | None) -> str | None:
-        if value is not None:
-            registry.check_name("loader", value)
-        return value
+    @model_validator(mode="after")
+    def _known_loader(self) -> SourceConfig:
+        if self.loader is not None:
+            try:
+                model = params.component("loader", self.loader, load=bool(self.params))
+            except ValueError as exc:
+                raise params.ParamsError([(("loader",), str(exc))]) from None
+            if model is not None:  # a loader without Params takes its params unchecked
+                params.check(model, self.params, ("params",), owner=f"loader {self.loader!r}")
+        else:
+            names = registry.current().automatic("loader")
+            models = [params.component("loader", n, load=True) for n in names]
+            params.check_any(models, self.params, ("params",))
+        return self
 
 
-class OcrConfig(Strict):
+class OcrConfig(Component):
+    kind: ClassVar[str] = "ocr"
+    name_field: ClassVar[str] = "engine"
+    load_dotted: ClassVar[bool] = True
     engine: str = "tesseract"
     languages: list[str] = Field(default_factory=lambda: ["eng", "chi_sim"])
     psm: int = Field(3, ge=0, le=13)
 
-    @field_validator("engine")
-    @classmethod
-    def _known_engine(cls, value: str) -> str:
-        registry.check_name("ocr", value)
-        return value
 
-
-class StoreConfig(Strict):
+class StoreConfig(Component):
+    kind: ClassVar[str] = "store"
+    load_dotted: ClassVar[bool] = True
     type: str = "chroma"
     path: str | None = None
     host: str | None = None
@@ -52,12 +96,6 @@ class StoreConfig(Strict):
                              description="server: HTTP header that carries the token")
     auth_token_env: str | None = Field(None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
                                        description="server: environment variable with the token")
-
-    @field_validator("type")
-    @classmethod
-    def _known_store(cls, value: str) -> str:
-        registry.check_name("store", value)
-        return value
 
     @model_validator(mode="after")
     def _where(self) -> StoreConfig:
@@ -83,7 +121,7 @@ class TextEmbeddingConfig(EmbeddingConfig):
     @field_validator("type")
     @classmethod
     def _known(cls, value: str) -> str:
-        registry.check_name("text_embedding", value)
+        params.check_name("text_embedding", value)
         return value
 
 
@@ -93,7 +131,7 @@ class ImageEmbeddingConfig(EmbeddingConfig):
     @field_validator("type")
     @classmethod
     def _known(cls, value: str) -> str:
-        registry.check_name("image_embedding", value)
+        params.check_name("image_embedding", value)
         return value
 
     @model_validator(mode="after")
@@ -147,40 +185,14 @@ class RetrievalConfig(Strict):
     text_image_weight: float = Field(1.0, ge=0.0, description="RRF weight: query text -> images")
 
 
-class LLMConfig(Strict):
-    type: str = "extractive"
-    model: str | None = None
-    api_base: str | None = None
-    api_key_env: str | None = None
-    temperature: float = Field(0.1, ge=0.0, le=2.0)
-    max_tokens: int | None = Field(None, ge=1)
-    timeout: float = Field(60.0, gt=0)
-    max_retries: int = Field(3, ge=0, description="retries with backoff on 429/5xx/timeouts")
-    max_images: int = Field(2, ge=0, description="retrieved images sent to the LLM")
-    image_max_side: int = Field(1024, ge=64, description="images are resized to fit this")
-    stream_usage: bool = Field(True, description="ask for token usage when streaming")
-    price_per_million: dict[str, float] | None = Field(
-        None, description="USD per million tokens {input, output}; default: known models")
-    max_steps: int = Field(8, ge=1, description="extractive: most steps quoted")
-    sentence_candidates: int = Field(
-        8, ge=0, description="extractive: sentences embedded to choose the quoted ones, the "
-        "best by query words first; 0 = every sentence of the passages")
-    min_relevance: float = Field(
-        0.86, ge=0.0, le=1.01, description="extractive: at this top cosine (or with an exact "
-        "identifier match) it answers; below, see relevance_floor")
-    relevance_floor: float = Field(
-        0.815, ge=0.0, le=1.0, description="extractive: between this and min_relevance it "
-        "answers when the best passage holds min_coverage of the question's words; below, "
-        "'no relevant information found'")
-    min_coverage: float = Field(0.2, ge=0.0, le=1.0, description="extractive: see "
-                                "relevance_floor (words also count in CC-CEDICT translation)")
-    params: dict[str, Any] = Field(default_factory=dict)
+class LLMConfig(Component):
+    """What every answer engine shares; each engine's own keys (e.g. `min_relevance` for
+    extractive, `api_base` for openai) are checked against its Params (`settings`)."""
 
-    @field_validator("type")
-    @classmethod
-    def _known(cls, value: str) -> str:
-        registry.check_name("llm", value)
-        return value
+    kind: ClassVar[str] = "llm"
+    type: str = "extractive"
+    model: str | None = Field(None, description="the model name, for engines that use one")
+    timeout: float = Field(60.0, gt=0, description="seconds an engine may wait per request")
 
 
 class PipelineConfig(Strict):

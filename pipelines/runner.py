@@ -42,7 +42,7 @@ class Runner:
     def ocr(self) -> Ocr:
         if self._ocr is None:
             cfg = self.config.ocr
-            self._ocr = Ocr(cfg.engine, cfg.languages, cfg.psm)
+            self._ocr = Ocr(cfg.engine, cfg.languages, cfg.psm, settings=cfg.model_extra)
         return self._ocr
 
     @property

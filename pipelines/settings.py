@@ -177,11 +177,21 @@ def _absolute(folder: Path, value: str) -> str:
 
 def describe(exc: ValidationError, path: Path) -> str:
     """One line per problem: file, key path, what is wrong, valid choices, closest match."""
-    return "; ".join(_describe_one(err, path) for err in exc.errors())
+    return "; ".join(line for err in exc.errors() for line in _describe_one(err, path))
 
 
-def _describe_one(err: dict[str, Any], path: Path) -> str:
+def _describe_one(err: dict[str, Any], path: Path) -> list[str]:
+    from pipelines.params import ParamsError
+
     loc = [str(p) for p in err["loc"]]
+    cause = (err.get("ctx") or {}).get("error")
+    if isinstance(cause, ParamsError):  # a component's settings: one line per bad key
+        return [f"{path}: {'.'.join([*loc, *where])}: {message}"
+                for where, message in cause.problems]
+    return [_describe_plain(err, loc, path)]
+
+
+def _describe_plain(err: dict[str, Any], loc: list[str], path: Path) -> str:
     key = ".".join(loc) or "(top level)"
     if err["type"] == "extra_forbidden":
         valid = _valid_keys(loc[:-1])

@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from loaders.base import Loader
-from loaders.registry import loader_class, loader_names, pick_loader
+from loaders.registry import pick_loader
+from pipelines import registry
 from pipelines.config import PipelineConfig, SourceConfig
 from pipelines.errors import ConfigError
 
@@ -23,10 +24,18 @@ def display_source(path: Path, folder: Path) -> str:
 
 
 def build_loaders(source: SourceConfig, ocr: object, artifacts: Path) -> list[Loader]:
-    """The loader named by the source, or every registered loader in priority order."""
-    names = [source.loader] if source.loader else loader_names()
-    return [loader_class(name)(ocr=ocr, artifacts_dir=artifacts, **source.params)
-            for name in names]
+    """The loader named by the source, or every registered loader in priority order (each
+    given the source's params its Params model has; one without Params gets them all)."""
+    if source.loader:
+        return [registry.resolve("loader", source.loader)(
+            ocr=ocr, artifacts_dir=artifacts, **source.params)]
+    loaders = []
+    for name in registry.current().automatic("loader"):
+        cls = registry.resolve("loader", name)
+        own = cls.Params.model_fields if cls.Params else source.params
+        loaders.append(cls(ocr=ocr, artifacts_dir=artifacts,
+                           **{k: v for k, v in source.params.items() if k in own}))
+    return loaders
 
 
 def is_glob(path: str) -> bool:

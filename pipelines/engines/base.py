@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
+
+from pydantic import BaseModel
 
 from pipelines.config import LLMConfig
 from pipelines.prompts import Prompt
@@ -38,15 +40,24 @@ class Usage:
 class Engine:
     """Turns a question, its images and the retrieved evidence into answer text.
 
+    A subclass may declare `Params` (pydantic, `extra="forbid"`): its own `llm:` keys,
+    checked at config load and given to it typed as `self.settings`.
+
     Args:
-        config: The `llm` config section.
+        config: The `llm` config section (the keys every engine shares: type, model, timeout).
         prompt: The pipeline's prompt template (LLM engines need it).
         embed_model: The index's text embedding model (for engines that rank sentences).
     """
 
+    Params: ClassVar[type[BaseModel] | None] = None
+
     def __init__(self, config: LLMConfig, prompt: Prompt | None = None,
                  embed_model: Any = None) -> None:
         self.config = config
+        settings = config.settings
+        if settings is None and self.Params is not None:  # a dotted path not imported to validate
+            settings = self.Params.model_validate(config.model_extra or {})
+        self.settings: Any = settings
         self.prompt = prompt
         self.embed_model = embed_model
 

@@ -9,6 +9,7 @@ from pipelines.answer import Source, short_path
 from pipelines.engines.articles import Article, parse
 from pipelines.engines.base import Engine, Reply, is_chinese
 from pipelines.engines.decision import coverage, question_terms, signals, signals_rule
+from pipelines.engines.params import ExtractiveParams
 
 _SENTENCE = re.compile(r"(?<=[.!?。！？])\s+|\n+")
 _LABELS = {
@@ -35,6 +36,9 @@ _CLOSE = 0.05  # cosine margin within which a lower hit can add sentences to the
 class ExtractiveEngine(Engine):
     """Builds the answer only from retrieved text: never invents a sentence."""
 
+    Params = ExtractiveParams
+    settings: ExtractiveParams
+
     def answer(self, question: str, query_text: str, images: list[str], hits: list[Any]
                ) -> Reply:
         labels = _LABELS["zh" if is_chinese(question) else "en"]
@@ -58,7 +62,7 @@ class ExtractiveEngine(Engine):
         `llm.min_relevance`, `relevance_floor` and `min_coverage` settings)."""
         if not hits:
             return False
-        cfg = self.config
+        cfg = self.settings
         return signals_rule(signals(question, query_text, hits), cfg.min_relevance,
                             cfg.relevance_floor, cfg.min_coverage)
 
@@ -72,7 +76,7 @@ class ExtractiveEngine(Engine):
             if section and section.body:
                 out.append(f"{labels[key]}: {section.body} [1]")
         out += ["", f"{labels['steps']}:"]
-        steps = article.steps[: self.config.max_steps]
+        steps = article.steps[: self.settings.max_steps]
         out += [f"{i}. {step} [1]" for i, step in enumerate(steps, start=1)]
         final = article.section(*_FINAL)
         if final and final.body:
@@ -109,7 +113,7 @@ class ExtractiveEngine(Engine):
                 for s in _SENTENCE.split(hit.node.get_content()) if len(s.strip()) > 3]
         if not pool:
             return []
-        limit = self.config.sentence_candidates
+        limit = self.settings.sentence_candidates
         if limit and len(pool) > limit:
             terms = question_terms(query_text)
             overlap = [coverage(terms, sentence) or 0.0 for _, sentence in pool]

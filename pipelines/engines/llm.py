@@ -8,6 +8,7 @@ from typing import Any
 
 from pipelines.engines.base import Engine, Reply, Usage
 from pipelines.engines.media import encode_image, evidence_images
+from pipelines.engines.params import OpenAIParams
 from pipelines.engines.usage import usage
 from pipelines.errors import ConfigError, LLMError
 
@@ -42,11 +43,13 @@ class OpenAIEngine(Engine):
     backoff (honouring `Retry-After`); each request waits at most `llm.timeout` seconds.
     """
 
+    Params = OpenAIParams
+    settings: OpenAIParams
     default_key_env = "OPENAI_API_KEY"
     default_model = "gpt-4o-mini"
 
     def api_key(self) -> str:
-        env = self.config.api_key_env or self.default_key_env
+        env = self.settings.api_key_env or self.default_key_env
         key = os.environ.get(env)
         if not key:
             raise LLMError(f"llm.type={self.config.type} needs an API key: set the {env} "
@@ -57,12 +60,12 @@ class OpenAIEngine(Engine):
         from llama_index.llms.openai import OpenAI
 
         return OpenAI(model=self.config.model or self.default_model, api_key=self.api_key(),
-                      api_base=self.config.api_base, **self._common())
+                      api_base=self.settings.api_base, **self._common())
 
     def _common(self) -> dict[str, Any]:
-        return {"temperature": self.config.temperature, "max_tokens": self.config.max_tokens,
-                "timeout": self.config.timeout, "max_retries": self.config.max_retries,
-                **self.config.params}
+        return {"temperature": self.settings.temperature, "max_tokens": self.settings.max_tokens,
+                "timeout": self.config.timeout, "max_retries": self.settings.max_retries,
+                **self.settings.params}
 
     def messages(self, question: str, query_text: str, images: list[str], hits: list[Any]
                  ) -> list[Any]:
@@ -75,7 +78,7 @@ class OpenAIEngine(Engine):
 
         if self.prompt is None:
             raise ConfigError(f"llm.type={self.config.type} needs a prompt: set `prompt:`")
-        evidence = evidence_images(hits, self.config.max_images)
+        evidence = evidence_images(hits, self.settings.max_images)
         ocr_text = query_text[len(question.strip()):].strip()
         system, user = self.prompt.render(question=question, ocr_text=ocr_text or "(none)",
                                           context=format_context(hits, evidence))
@@ -92,12 +95,12 @@ class OpenAIEngine(Engine):
     def _image(self, path: str) -> Any:
         from llama_index.core.llms import ImageBlock
 
-        data, mimetype = encode_image(path, self.config.image_max_side)
+        data, mimetype = encode_image(path, self.settings.image_max_side)
         return ImageBlock(image=data, image_mimetype=mimetype)
 
     def _usage(self, counts: dict[str, Any]) -> dict[str, Any]:
         return usage(counts, self.config.model or self.default_model,
-                     self.config.price_per_million)
+                     self.settings.price_per_million)
 
     def answer(self, question: str, query_text: str, images: list[str], hits: list[Any]
                ) -> Reply:
@@ -128,7 +131,7 @@ class OpenAIEngine(Engine):
                ) -> Iterator[str | Usage]:
         llm = self.build_llm()
         messages = self.messages(question, query_text, images, hits)
-        extra = {"stream_options": {"include_usage": True}} if self.config.stream_usage else {}
+        extra = {"stream_options": {"include_usage": True}} if self.settings.stream_usage else {}
         counts: dict[str, Any] = {}
         try:
             for chunk in llm.stream_chat(messages, **extra):
@@ -150,7 +153,7 @@ class OpenAILikeEngine(OpenAIEngine):
     """Any OpenAI-compatible server (Ollama, vLLM, LM Studio): `api_base` + `model`."""
 
     def api_key(self) -> str:
-        env = self.config.api_key_env
+        env = self.settings.api_key_env
         if env and not os.environ.get(env):
             raise LLMError(f"llm.api_key_env names {env}, but that environment variable is not set")
         return os.environ.get(env, "") if env else "not-needed"
@@ -158,9 +161,9 @@ class OpenAILikeEngine(OpenAIEngine):
     def build_llm(self) -> Any:
         from llama_index.llms.openai_like import OpenAILike
 
-        if not (self.config.api_base and self.config.model):
+        if not (self.settings.api_base and self.config.model):
             raise ConfigError("llm.type=openai-like needs llm.api_base and llm.model")
-        return OpenAILike(model=self.config.model, api_base=self.config.api_base,
+        return OpenAILike(model=self.config.model, api_base=self.settings.api_base,
                           api_key=self.api_key(), is_chat_model=True, **self._common())
 
 

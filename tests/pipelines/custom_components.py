@@ -7,7 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from loaders.base import Document, Loader
+from pydantic import BaseModel, ConfigDict
+
+from loaders.base import Document, Loader, OcrEngine
 from pipelines.engines.base import Engine
 
 
@@ -73,3 +75,25 @@ class PidLoader(Loader):
         out.mkdir(exist_ok=True)
         (out / path.name).write_text(str(os.getpid()))
         yield Document(text=f"Job ticket {path.stem} for the night shift.", source=str(path))
+
+
+class FixedOcr(OcrEngine):
+    """An OCR engine that reads every image as its `text` setting."""
+
+    class Params(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        text: str = "fixed"
+
+    def recognize(self, img: Any) -> tuple[str, float, list[tuple[str, float]]]:
+        return self.settings.text, 99.0, [(self.settings.text, 99.0)]
+
+
+class GreetingEngine(Engine):
+    """Answers with its `greeting` setting: an engine with its own `llm:` keys."""
+
+    class Params(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        greeting: str = "hello"
+
+    def answer(self, question: str, query_text: str, images: list[str], hits: list[Any]) -> str:
+        return self.settings.greeting

@@ -47,14 +47,8 @@ def test_short_names_resolve_to_classes() -> None:
 
 @pytest.fixture
 def restore_registry():
-    from loaders.registry import LOADERS
-
-    loaders, llms = dict(LOADERS), dict(registry.COMPONENTS["llm"])
-    yield
-    LOADERS.clear()
-    LOADERS.update(loaders)
-    registry.COMPONENTS["llm"].clear()
-    registry.COMPONENTS["llm"].update(llms)
+    with registry.scoped() as fresh:
+        yield fresh
 
 
 @pytest.mark.usefixtures("restore_registry")
