@@ -13,6 +13,7 @@ LOADERS: dict[str, str | type] = {
     "pdf": "loaders.pdf:PdfLoader",
     "subtitles": "loaders.subtitles:SubtitleLoader",
     "video": "loaders.video:VideoLoader",
+    "dicom": "loaders.dicom:DicomLoader",
     "image": "loaders.image:ImageLoader",
     "html": "loaders.html:HtmlLoader",
     "text": "loaders.text:TextLoader",
