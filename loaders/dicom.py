@@ -40,6 +40,7 @@ IDENTIFYING = (
     ("StudyID", "Study ID"),
 )
 # what to install for pixel data pydicom cannot decode by itself (by transfer syntax name)
+_NO_DECODER = ("missing", "does not support", "no pixel data decoders")
 CODECS = "pip install 'mmrag[dicom-codecs]' (pylibjpeg, pylibjpeg-libjpeg, pylibjpeg-openjpeg)"
 
 
@@ -140,7 +141,7 @@ def _frames(ds: Any, path: Path, window: list[float] | None) -> list[Any]:
             syntax = getattr(getattr(ds, "file_meta", None), "TransferSyntaxUID", None)
             name = getattr(syntax, "name", "this transfer syntax")
             text = str(exc)
-            if any(s in text.lower() for s in ("missing", "does not support", "no pixel data decoders")):
+            if any(s in text.lower() for s in _NO_DECODER):
                 raise LoaderError(path, f"{name} pixel data needs a decoder: {CODECS}") from None
             reason = text.rsplit(":", 1)[-1].strip().splitlines()[0][:80] if ":" in text else ""
             raise LoaderError(path, f"cannot decode {name} pixel data"

@@ -32,7 +32,8 @@ def write_ct(path: Path, hu: np.ndarray, frames: int = 1, photometric: str = "MO
     meta.TransferSyntaxUID = ExplicitVRLittleEndian
     ds = Dataset()
     ds.file_meta = meta
-    ds.SOPClassUID, ds.SOPInstanceUID = meta.MediaStorageSOPClassUID, meta.MediaStorageSOPInstanceUID
+    ds.SOPClassUID = meta.MediaStorageSOPClassUID
+    ds.SOPInstanceUID = meta.MediaStorageSOPInstanceUID
     ds.Modality, ds.BodyPartExamined = "CT", "CHEST"
     ds.StudyDescription, ds.SeriesDescription = "CT chest with contrast", "Axial 1.25 mm"
     ds.SliceThickness, ds.PatientSex, ds.PatientAge = 1.25, "F", "066Y"
