@@ -41,6 +41,15 @@ class VideoParams(SubtitleParams):
     max_frames: int = Field(200, ge=0, description="most frames per video")
 
 
+class DicomParams(NoParams):
+    include_phi: bool = Field(False, description="also index patient-identifying header fields "
+                              "(name, ID, birth date, address, ...) and burned-in previews")
+    max_frames: int = Field(16, ge=1, description="most previews per multi-frame file, "
+                            "evenly spaced")
+    window: tuple[float, float] | None = Field(None, description="[center, width] for every "
+                                               "file instead of each file's own window")
+
+
 class LangChainParams(NoParams):
     class_: str | None = Field(None, alias="class", pattern=r"^[A-Za-z_][\w.]*\.[A-Za-z_]\w*$",
                                description="dotted path of the LangChain loader class "

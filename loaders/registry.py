@@ -187,6 +187,7 @@ def builtins() -> Registry:
         "pdf": Entry("loaders.pdf:PdfLoader", params + "PdfParams"),
         "subtitles": Entry("loaders.subtitles:SubtitleLoader", params + "SubtitleParams"),
         "video": Entry("loaders.video:VideoLoader", params + "VideoParams"),
+        "dicom": Entry("loaders.dicom:DicomLoader", params + "DicomParams"),
         "image": Entry("loaders.image:ImageLoader", params + "NoParams"),
         "html": Entry("loaders.html:HtmlLoader", params + "NoParams"),
         "text": Entry("loaders.text:TextLoader", params + "NoParams"),
