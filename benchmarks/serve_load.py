@@ -5,7 +5,10 @@ on a free 127.0.0.1 port, then for each concurrency level sends a fixed number o
 completions, a mix of typed questions and base64 screenshots (cycling through the labelled
 set, so each screenshot is OCR'd once and then served from the OCR cache, as a help desk
 sees the same errors again). Reports throughput, p50/p95/p99 latency, statuses, and the
-server's peak RSS. `--during-ingest` repeats one level while `mmrag ingest --rebuild` runs.
+server's peak RSS. `--during-ingest` repeats one level while the knowledge base changes
+(every article edited, so all of them are re-embedded) and `mmrag ingest` runs from the CLI.
+The knowledge base is a temp copy of the shipped one; the pipeline reads it through a temp
+config with the shipped settings.
 
     .venv/bin/python benchmarks/serve_load.py [--levels 8,32,128] [--requests 160]
 """
@@ -92,9 +95,31 @@ async def level(url: str, concurrency: int, total: int, items: list[dict]) -> di
             "statuses": dict(sorted(statuses.items()))}
 
 
-def start_server(store: Path, port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
-    args = [sys.executable, "-m", "pipelines.cli", "serve", PIPELINE, "--port", str(port),
-            "--pipeline-set", f"index.store.path={store}",
+def temp_pipeline(work: Path) -> tuple[Path, Path]:
+    """A copy of the support knowledge base and a config like the shipped one reading it."""
+    import shutil
+
+    import yaml
+
+    kb = work / "kb"
+    shutil.copytree(ROOT / "examples/error-screenshot-support/kb", kb)
+    data = yaml.safe_load((ROOT / f"configs/{PIPELINE}.yaml").read_text(encoding="utf-8"))
+    data["sources"] = [{"path": str(kb)}]
+    data["index"]["store"]["path"] = str(work / "store")
+    data["prompt"] = str(ROOT / f"prompts/{data['prompt']}.yaml") if data.get("prompt") else None
+    config = work / f"{PIPELINE}.yaml"
+    config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return config, kb
+
+
+def edit_articles(kb: Path) -> None:
+    """Change every Markdown article (a line appended), so an ingest re-embeds them."""
+    for path in kb.glob("*.md"):
+        path.write_text(path.read_text(encoding="utf-8") + "\nReviewed.\n", encoding="utf-8")
+
+
+def start_server(config: Path, port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
+    args = [sys.executable, "-m", "pipelines.cli", "serve", str(config), "--port", str(port),
             "--set", "limits.rate_limit=", "--set", "limits.queue_size=256"]
     proc = subprocess.Popen(args, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 180
@@ -117,16 +142,16 @@ def main() -> None:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="mmrag-serve-load-"))
-    store, log = work / "store", work / "serve.log"
+    config, kb = temp_pipeline(work)
+    log = work / "serve.log"
     env = {**os.environ, "MMRAG_API_KEYS": KEY, "MMRAG_CACHE_DIR": str(work / "cache"),
            "PYTHONPATH": str(ROOT)}
-    ingest = [sys.executable, "-m", "pipelines.cli", "ingest", PIPELINE, "--set",
-              f"index.store.path={store}"]
+    ingest = [sys.executable, "-m", "pipelines.cli", "ingest", str(config)]
     subprocess.run(ingest, env=env, check=True, capture_output=True)
     from tests.server.conftest import free_port
 
     port = free_port()
-    proc = start_server(store, port, env, log)
+    proc = start_server(config, port, env, log)
     url, items, rows = f"http://127.0.0.1:{port}", bodies(), []
     try:
         for clients in (int(c) for c in args.levels.split(",")):
@@ -134,7 +159,8 @@ def main() -> None:
             rows[-1]["peak_rss_mb"] = peak_rss_mb(proc.pid)
             print(f"{clients} clients: {rows[-1]}", flush=True)
         if args.during_ingest:
-            job = subprocess.Popen([*ingest, "--rebuild"], env=env, stdout=subprocess.DEVNULL,
+            edit_articles(kb)
+            job = subprocess.Popen(ingest, env=env, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL)
             row = asyncio.run(level(url, args.during_ingest, args.requests, items))
             row.update(clients=f"{args.during_ingest} + ingest", peak_rss_mb=peak_rss_mb(proc.pid),

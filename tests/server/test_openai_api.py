@@ -17,10 +17,10 @@ def client(support_server: str) -> openai.OpenAI:
 
 
 def screenshot_message(question: str = "How do I fix this?") -> list[dict]:
+    image = {"url": data_url(SHOTS / "shot01-pip-ssl.png")}
     return [{"role": "system", "content": "You are a support assistant."},
-            {"role": "user", "content": [
-                {"type": "text", "text": question},
-                {"type": "image_url", "image_url": {"url": data_url(SHOTS / "shot01-pip-ssl.png")}}]}]
+            {"role": "user", "content": [{"type": "text", "text": question},
+                                         {"type": "image_url", "image_url": image}]}]
 
 
 def test_models_lists_the_pipelines(client: openai.OpenAI) -> None:
@@ -33,7 +33,8 @@ def test_chat_with_a_screenshot_cites_the_article(client: openai.OpenAI,
     reply = client.chat.completions.create(model=PIPELINE, messages=screenshot_message())
     content = reply.choices[0].message.content
     assert reply.choices[0].finish_reason == "stop"
-    assert "[1]" in content and "Sources:\n[1] examples/error-screenshot-support/kb/" + ARTICLE in content
+    assert "[1]" in content
+    assert "Sources:\n[1] examples/error-screenshot-support/kb/" + ARTICLE in content
     assert "/work/" not in content and str(support_runner.config.folder) not in content
     extension = reply.model_extra["mmrag"]
     assert extension["sources"][0]["source"].endswith(ARTICLE)
@@ -51,7 +52,8 @@ def test_streamed_reply_equals_the_plain_one(client: openai.OpenAI) -> None:
     assert text == plain.choices[0].message.content
     assert len([c for c in chunks if c.choices and c.choices[0].delta.content]) >= 2
     finals = [c for c in chunks if c.choices and c.choices[0].finish_reason == "stop"]
-    assert len(finals) == 1 and finals[0].model_extra["mmrag"]["sources"][0]["source"].endswith(ARTICLE)
+    assert len(finals) == 1
+    assert finals[0].model_extra["mmrag"]["sources"][0]["source"].endswith(ARTICLE)
     assert chunks[-1].usage is not None and not chunks[-1].choices
 
 

@@ -45,8 +45,8 @@ def test_paste_upload_answer_and_evidence(browser, support_server: str, tmp_path
     page.on("pageerror", lambda exc: problems.append(str(exc)))
     page.on("requestfailed", lambda req: problems.append(f"failed: {req.url}"))
     external: list[str] = []
-    page.on("request", lambda req: None if req.url.startswith(("http://127.0.0.1", "data:",
-                                                                 "blob:")) else external.append(req.url))
+    local = ("http://127.0.0.1", "data:", "blob:")
+    page.on("request", lambda req: None if req.url.startswith(local) else external.append(req.url))
     page.goto(support_server)
     page.fill("#key", KEY)
     page.dispatch_event("#key", "change")
@@ -60,7 +60,8 @@ def test_paste_upload_answer_and_evidence(browser, support_server: str, tmp_path
     page.wait_for_selector("#sources li img.thumb", timeout=120_000)
     assert "vc_redist.x64.exe" in page.inner_text("#answer")
     first = page.inner_text("#sources li:first-child .where")
-    assert first.startswith("[1] examples/error-screenshot-support/kb/zh-windows-msvcp140-missing.pdf")
+    assert first.startswith(
+        "[1] examples/error-screenshot-support/kb/zh-windows-msvcp140-missing.pdf")
     thumb = page.locator("#sources li:first-child img.thumb")
     box = thumb.bounding_box()
     assert box and box["width"] > 50 and box["height"] > 50  # the page crop really loaded
