@@ -192,6 +192,38 @@ def eval_cmd(pipeline: str, dataset: str, report_dir: str | None,
 
 
 @main.command()
+@click.argument("pipelines", nargs=-1)
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="Server settings YAML (host, port, auth, limits, cors_origins, ...).")
+@click.option("--host", help="Address to bind (default 127.0.0.1).")
+@click.option("--port", type=click.IntRange(0, 65535), help="Port (default 8000).")
+@click.option("--workers", type=click.IntRange(1, 64), help="Server processes (default 1).")
+@click.option("--allow-unauthenticated", is_flag=True,
+              help="Serve on a non-loopback address without API keys.")
+@click.option("--pipeline-set", "pipeline_overrides", multiple=True, metavar="KEY=VALUE",
+              help="Override a value of every served pipeline's config (repeatable).")
+@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
+              help="Override a server setting, e.g. limits.max_images=2 (repeatable).")
+@user_errors
+def serve(pipelines: tuple[str, ...], config_path: str | None, host: str | None,
+          port: int | None, workers: int | None, allow_unauthenticated: bool,
+          pipeline_overrides: tuple[str, ...], overrides: tuple[str, ...]) -> None:
+    """Serve pipelines over HTTP: OpenAI-compatible API, native API and a web page."""
+    from pipelines.server.config import load_serve_config
+    from pipelines.server.run import serve as run_server
+
+    flags = [f"{k}={v}" for k, v in (("host", host), ("port", port), ("workers", workers))
+             if v is not None]
+    if allow_unauthenticated:
+        flags.append("allow_unauthenticated=true")
+    config = load_serve_config(config_path, [*overrides, *flags])
+    if pipelines:
+        config.pipelines = list(pipelines)
+    config.pipeline_overrides += list(pipeline_overrides)
+    run_server(config)
+
+
+@main.command()
 @click.argument("image")
 @click.option("--lang", default="eng+chi_sim", show_default=True, help="Tesseract languages.")
 @click.option("--engine", default="tesseract", show_default=True,

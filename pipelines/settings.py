@@ -13,7 +13,7 @@ import yaml
 from pipelines.errors import ConfigError
 
 if TYPE_CHECKING:  # pydantic models load only when a config is validated (fast `mmrag list`)
-    from pydantic import ValidationError
+    from pydantic import BaseModel, ValidationError
 
     from pipelines.config import PipelineConfig
 
@@ -175,12 +175,15 @@ def _absolute(folder: Path, value: str) -> str:
     return str(expanded if expanded.is_absolute() else (folder / expanded).resolve())
 
 
-def describe(exc: ValidationError, path: Path) -> str:
-    """One line per problem: file, key path, what is wrong, valid choices, closest match."""
-    return "; ".join(line for err in exc.errors() for line in _describe_one(err, path))
+def describe(exc: ValidationError, path: Path, model: type[BaseModel] | None = None) -> str:
+    """One line per problem: file, key path, what is wrong, valid choices, closest match.
+
+    `model` is the root of the key paths (default: `PipelineConfig`)."""
+    return "; ".join(line for err in exc.errors() for line in _describe_one(err, path, model))
 
 
-def _describe_one(err: dict[str, Any], path: Path) -> list[str]:
+def _describe_one(err: dict[str, Any], path: Path, model: type[BaseModel] | None
+                  ) -> list[str]:
     from pipelines.params import ParamsError
 
     loc = [str(p) for p in err["loc"]]
@@ -188,13 +191,14 @@ def _describe_one(err: dict[str, Any], path: Path) -> list[str]:
     if isinstance(cause, ParamsError):  # a component's settings: one line per bad key
         return [f"{path}: {'.'.join([*loc, *where])}: {message}"
                 for where, message in cause.problems]
-    return [_describe_plain(err, loc, path)]
+    return [_describe_plain(err, loc, path, model)]
 
 
-def _describe_plain(err: dict[str, Any], loc: list[str], path: Path) -> str:
+def _describe_plain(err: dict[str, Any], loc: list[str], path: Path,
+                    model: type[BaseModel] | None) -> str:
     key = ".".join(loc) or "(top level)"
     if err["type"] == "extra_forbidden":
-        valid = _valid_keys(loc[:-1])
+        valid = _valid_keys(loc[:-1], model)
         close = difflib.get_close_matches(loc[-1], valid, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         return f"{path}: {key}: unknown key; valid keys here: {', '.join(valid)}{hint}"
@@ -204,11 +208,11 @@ def _describe_plain(err: dict[str, Any], loc: list[str], path: Path) -> str:
     return f"{path}: {key}: {message}"
 
 
-def _valid_keys(loc: list[str]) -> list[str]:
-    """Field names of the model at `loc` inside PipelineConfig."""
+def _valid_keys(loc: list[str], root: type[BaseModel] | None = None) -> list[str]:
+    """Field names of the model at `loc` inside `root` (default: PipelineConfig)."""
     from pipelines.config import PipelineConfig
 
-    model: Any = PipelineConfig
+    model: Any = root or PipelineConfig
     for part in loc:
         if part.isdigit():
             continue

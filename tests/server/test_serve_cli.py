@@ -1,0 +1,116 @@
+"""`mmrag serve` as a user starts it: a real process, its log, an ingest while it serves,
+and a graceful stop on SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import openai
+import pytest
+
+from tests.conftest import write_config
+from tests.server.conftest import free_port
+
+KEY = "cli-key-5b7e"
+ARTICLE_A = "# Printer offline\n\nError: `Printer offline`\n\n## Fix\n1. Turn the printer on.\n"
+ARTICLE_B = ("# Scanner jammed\n\nError: `E-117 scanner paper jam`\n\n## Fix\n"
+             "1. Open the lid and pull the sheet out.\n")
+
+
+def start(args: list[str], log: Path, env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "pipelines.cli", "serve", *args],
+                            stdout=log.open("w"), stderr=subprocess.STDOUT, env=env)
+
+
+def wait_healthy(url: str, proc: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"mmrag serve exited {proc.returncode}: {log.read_text()[-2000:]}")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    pytest.fail(f"mmrag serve did not start: {log.read_text()[-2000:]}")
+
+
+def test_serve_ingest_while_serving_and_sigterm(tmp_path: Path) -> None:
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    (kb / "printer.md").write_text(ARTICLE_A)
+    config = write_config(tmp_path, f"sources:\n  - path: {kb}\n", name="desk")
+    env = {**os.environ, "MMRAG_API_KEYS": KEY, "PYTHONPATH": os.getcwd()}
+    subprocess.run([sys.executable, "-m", "pipelines.cli", "ingest", str(config)], env=env,
+                   check=True, capture_output=True)
+    port, log = free_port(), tmp_path / "serve.log"
+    proc = start([str(config), "--port", str(port)], log, env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, proc, log)
+        client = openai.OpenAI(base_url=f"{url}/v1", api_key=KEY, max_retries=0)
+
+        def ask(text: str) -> dict:
+            reply = client.chat.completions.create(
+                model="desk", messages=[{"role": "user", "content": text}])
+            return reply.model_extra["mmrag"]
+
+        assert ask("printer offline")["sources"][0]["source"].endswith("printer.md")
+        # an ingest from the CLI while clients keep asking: no failed request
+        statuses: list[int] = []
+        stop = threading.Event()
+
+        def keep_asking() -> None:
+            while not stop.is_set():
+                reply = httpx.post(f"{url}/v1/chat/completions", timeout=60,
+                                   headers={"Authorization": f"Bearer {KEY}"},
+                                   json={"model": "desk", "messages": [
+                                       {"role": "user", "content": "printer offline"}]})
+                statuses.append(reply.status_code)
+
+        asker = threading.Thread(target=keep_asking)
+        asker.start()
+        (kb / "scanner.md").write_text(ARTICLE_B)
+        subprocess.run([sys.executable, "-m", "pipelines.cli", "ingest", str(config)],
+                       env=env, check=True, capture_output=True)
+        stop.set()
+        asker.join(60)
+        assert statuses and set(statuses) == {200}, statuses
+        found = ask("E-117 scanner paper jam")
+        assert found["sources"][0]["source"].endswith("scanner.md"), found["sources"]
+        # SIGTERM while a request is in flight: it finishes, then the process exits 0
+        slow = threading.Thread(target=lambda: statuses.append(ask("printer")["sources"] and 200))
+        slow.start()
+        time.sleep(0.05)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(60) == 0
+        slow.join(60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    text = log.read_text()
+    assert "start-up" in text and "1 pipeline(s), API keys required" in text
+    access = [json.loads(line.split("mmrag.access INFO ", 1)[1]) for line in text.splitlines()
+              if "mmrag.access INFO " in line]
+    assert access and {"method", "path", "pipeline", "status", "ms"} <= set(access[0])
+    assert any(a["pipeline"] == "desk" and a["status"] == 200 for a in access)
+    assert KEY not in text
+
+
+def test_refuses_a_public_address_without_keys(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "MMRAG_API_KEYS"}
+    result = subprocess.run([sys.executable, "-m", "pipelines.cli", "serve", "--host",
+                             "0.0.0.0", "--port", str(free_port())], env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "Error: refusing to serve on 0.0.0.0 without API keys: set MMRAG_API_KEYS (or "
+        "auth.keys_file), bind to 127.0.0.1, or pass --allow-unauthenticated"]
