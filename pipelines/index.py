@@ -30,6 +30,7 @@ class Index:
         self.state_dir = self._state_dir()
         self.catalog = Catalog(self.state_dir / "catalog.sqlite")
         self._embed_model: Any = None
+        self._seen_version: str | None = None  # the index version of the last check_ready
         self.image_vectors = ImageVectors(config, self.store, self.catalog)
 
     def _state_dir(self) -> Path:
@@ -149,12 +150,17 @@ class Index:
                 for hit in self.store.get(modality, ids)]
 
     def check_ready(self) -> None:
-        """Raise a StoreError telling the user to ingest when there is nothing to search."""
+        """Raise a StoreError telling the user to ingest when there is nothing to search;
+        when another process changed the index since the last query, re-open the store."""
         if not (self.catalog.exists() and self.store.exists()) or self.catalog.empty():
             raise StoreError(
                 f"pipeline {self.config.name!r} has no index yet at {self.store.location}: "
                 f"run `mmrag ingest {self.config.name}` first"
             )
+        version = self.catalog.lexical.version()  # every write of an ingest changes it
+        if self._seen_version not in (None, version):
+            self.store.refresh()
+        self._seen_version = version
         if self.catalog.lexical.empty():  # every stored node has a BM25 row; count() is slow
             raise StoreError(
                 f"the index of pipeline {self.config.name!r} is empty: its sources gave no "

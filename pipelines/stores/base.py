@@ -111,3 +111,8 @@ class VectorStore(ABC):
 
     def close(self) -> None:  # noqa: B027 - optional hook, most stores hold nothing to release
         """Release the connection (optional)."""
+
+    def refresh(self) -> None:
+        """See what another process wrote since this one opened the store (called when the
+        index's version changed, e.g. an `mmrag ingest` ran while a server serves)."""
+        self.close()

@@ -66,6 +66,19 @@ class ChromaStore(VectorStore):
                 raise StoreError(f"cannot open {self.location}: {exc}") from None
         return self._client
 
+    def refresh(self) -> None:
+        """An on-disk Chroma client keeps the collections it loaded: another process's writes
+        stay invisible (a fetch by id of a new node fails) until the client is rebuilt. Its
+        shared system (cached per path) is dropped so the next use opens the files afresh."""
+        if self.config.host or self._client is None:
+            return  # a server sees every client's writes
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        identifier = getattr(self._client, "_identifier", None)
+        SharedSystemClient._identifier_to_system.pop(identifier, None)
+        SharedSystemClient._identifier_to_refcount.pop(identifier, None)
+        self._client, self._stores = None, {}
+
     def _guard(self) -> AbstractContextManager[None]:
         """Server stores: connection and server failures become one-line StoreErrors."""
         return chroma_server.server_errors(self.config) if self.config.host else nullcontext()

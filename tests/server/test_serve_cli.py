@@ -52,7 +52,7 @@ def test_serve_ingest_while_serving_and_sigterm(tmp_path: Path) -> None:
     subprocess.run([sys.executable, "-m", "pipelines.cli", "ingest", str(config)], env=env,
                    check=True, capture_output=True)
     port, log = free_port(), tmp_path / "serve.log"
-    proc = start([str(config), "--port", str(port)], log, env)
+    proc = start([str(config), "--port", str(port), "--set", "limits.rate_limit="], log, env)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, proc, log)
@@ -87,12 +87,15 @@ def test_serve_ingest_while_serving_and_sigterm(tmp_path: Path) -> None:
         found = ask("E-117 scanner paper jam")
         assert found["sources"][0]["source"].endswith("scanner.md"), found["sources"]
         # SIGTERM while a request is in flight: it finishes, then the process exits 0
-        slow = threading.Thread(target=lambda: statuses.append(ask("printer")["sources"] and 200))
+        finished: list[str] = []
+        slow = threading.Thread(target=lambda: finished.append(
+            ask("printer offline")["sources"][0]["source"]))
         slow.start()
         time.sleep(0.05)
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(60) == 0
         slow.join(60)
+        assert finished and finished[0].endswith("printer.md")  # answered, not cut off
     finally:
         if proc.poll() is None:
             proc.kill()
