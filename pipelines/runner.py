@@ -56,10 +56,10 @@ class Runner:
     @property
     def engine(self) -> Any:
         if self._engine is None:
-            from pipelines.prompts import load_prompt
+            from pipelines.prompts import DEFAULT_PROMPT, load_prompt
 
             cfg = self.config.llm
-            prompt = load_prompt(self.config.prompt) if self.config.prompt else None
+            prompt = load_prompt(self.config.prompt or DEFAULT_PROMPT)  # no `prompt:`: generic
             self._engine = registry.resolve("llm", cfg.type)(cfg, prompt, self.index.embed_model)
         return self._engine
 
