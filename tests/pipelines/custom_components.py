@@ -73,3 +73,23 @@ class PidLoader(Loader):
         out.mkdir(exist_ok=True)
         (out / path.name).write_text(str(os.getpid()))
         yield Document(text=f"Job ticket {path.stem} for the night shift.", source=str(path))
+
+
+class BrokenMarkdownLoader(Loader):
+    """Accepts Markdown ahead of the built-in text loader, and fails on every file."""
+
+    name = "broken-md"
+    suffixes = (".md",)
+
+    def load(self, path: Path) -> Iterator[Document]:
+        from loaders.errors import LoaderError
+
+        raise LoaderError(path, "this parser cannot read it")
+        yield Document(text="never", source=str(path))
+
+
+class BrokenPdfLoader(BrokenMarkdownLoader):
+    """Accepts PDFs ahead of the built-in PDF loader, and fails on every file."""
+
+    name = "broken-pdf"
+    suffixes = (".pdf",)
