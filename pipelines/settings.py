@@ -28,6 +28,17 @@ def shipped_dir(kind: str) -> Path:
     return Path(str(resources.files("pipelines.shipped") / kind)).resolve()
 
 
+def installed_example_hint(config_path: Path | None) -> str:
+    """For a shipped config read from an installed wheel (its example files are not
+    installed), what to do instead; empty otherwise (a checkout has them)."""
+    package = Path(__file__).resolve().parent
+    if config_path is None or not Path(config_path).resolve().is_relative_to(package):
+        return ""
+    return ("; the shipped pipelines' example files are in the mmrag repository, not in the "
+            "installed package: write a config whose sources are your own files "
+            "(docs/packaging.md)")
+
+
 def configs_dir() -> Path:
     """Where named pipelines live: `$MMRAG_CONFIGS_DIR`, else the shipped configs."""
     return Path(os.environ.get("MMRAG_CONFIGS_DIR") or shipped_dir("configs"))

@@ -13,6 +13,7 @@ from loaders.base import Loader
 from loaders.registry import loader_class, loader_names
 from pipelines.config import PipelineConfig, SourceConfig
 from pipelines.errors import ConfigError
+from pipelines.settings import installed_example_hint
 
 
 def display_source(path: Path, folder: Path) -> str:
@@ -72,7 +73,8 @@ def collect(config: PipelineConfig, ocr: object, artifacts: Path) -> Collected:
         try:
             files = list(iter_files(source))
         except ConfigError as exc:
-            raise ConfigError(f"{config.path}: sources.{i}.path: {exc}") from None
+            hint = installed_example_hint(config.path)
+            raise ConfigError(f"{config.path}: sources.{i}.path: {exc}{hint}") from None
         for path in files:
             accepting = [loader for loader in loaders if loader.accepts(path)]
             if accepting:
