@@ -81,8 +81,11 @@ def collect(config: PipelineConfig, ocr: object, artifacts: Path) -> Collected:
                 found.files.append((path, accepting))
             else:
                 found.unsupported.append(path)
-    loaded = {path.resolve() for path, _ in found.files}  # another source may take the file
-    found.unsupported = sorted({p for p in found.unsupported if p.resolve() not in loaded})
+    if found.unsupported:  # another source may load the file, or a loader read it with its own
+        loaded = {path.resolve() for path, _ in found.files}  # (a video's subtitles)
+        loaded |= {dep.resolve() for path, loaders in found.files
+                   for dep in loaders[0].dependencies(path)}
+        found.unsupported = sorted({p for p in found.unsupported if p.resolve() not in loaded})
     if not found.files:
         where = ", ".join(s.path for s in config.sources)
         skipped = f" ({len(found.unsupported)} unsupported files)" if found.unsupported else ""

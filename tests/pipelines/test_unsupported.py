@@ -63,6 +63,16 @@ def test_a_file_another_source_loads_is_not_unsupported(kb: Path, tmp_path: Path
     assert summary.unsupported == ["kb/export.xyz", "kb/sub/data.parquet"]
 
 
+def test_a_videos_own_subtitles_are_not_unsupported(tmp_path: Path) -> None:
+    """The lecture videos' same-stem .srt/.vtt are read by the video loader, not listed."""
+    from pipelines.settings import load_config
+    from pipelines.sources import collect
+
+    found = collect(load_config("lecture-video-qa"), None, tmp_path)
+    assert sorted(p.suffix for p, _ in found.files) == [".mp4", ".mp4"]
+    assert found.unsupported == []
+
+
 @pytest.mark.usefixtures("restore_loaders")
 @pytest.mark.parametrize("workers", [0, 1])
 def test_the_next_accepting_loader_loads_a_file_the_first_fails_on(
