@@ -32,7 +32,7 @@ def test_undeclared_template_field_is_an_error(tmp_path: Path) -> None:
 
 
 def test_unknown_prompt_lists_choices() -> None:
-    with pytest.raises(ConfigError, match="valid: error-screenshot-support"):
+    with pytest.raises(ConfigError, match="valid: default, error-screenshot-support"):
         load_prompt("nope")
 
 
