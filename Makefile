@@ -34,7 +34,7 @@ test: setup
 	$(BIN)/python -m pytest -q -m "not eval"
 
 # the eval stage (.ci/run runs it after `make test`): every shipped eval set in full, checked
-# against the README's figures (tests/pipelines/test_eval_stage.py, test_eval_guard.py)
+# against docs/evaluation.md's figures (tests/pipelines/test_eval_stage.py, test_eval_guard.py)
 test-eval: setup
 	$(BIN)/python -m pytest -q -m eval
 

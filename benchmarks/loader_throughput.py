@@ -162,7 +162,7 @@ def worker_rows(paths: list[Path], tmp: Path, timeout: float) -> list[Row]:
         pdf, image = PdfLoader(ocr=ocr, artifacts_dir=artifacts), ImageLoader(ocr=ocr)
         jobs = [(path, pdf if path.suffix.lower() == ".pdf" else image) for path in paths]
         started, cpu = time.perf_counter(), cpu_seconds()
-        failed = sum(error is not None for _, _, error in load_files(jobs, workers, timeout))
+        failed = sum(docs is None for _, docs, _ in load_files(jobs, workers, timeout))
         seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu
         speedup = f", x{rows[0].seconds / seconds:.2f} vs 1 worker" if rows else ""
         rows.append(Row(f"load_files, {workers} worker(s)", len(paths), pages, seconds,

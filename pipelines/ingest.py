@@ -30,6 +30,7 @@ class IngestSummary:
     unchanged: list[str] = field(default_factory=list)
     empty: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    unsupported: list[str] = field(default_factory=list)  # files no loader accepts
     removed: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     nodes_added: int = 0
@@ -44,15 +45,19 @@ class IngestSummary:
             "seconds": round(self.seconds, 3), "rebuild": self.rebuild,
             "failures": [{"source": s, "error": e} for s, e in self.failed],
             "warnings": self.warnings,
+            "unsupported": len(self.unsupported), "unsupported_files": self.unsupported,
         }
 
     def text(self) -> str:
         kind = "rebuild" if self.rebuild else "ingest"
+        unsupported = f"{len(self.unsupported)} unsupported, " if self.unsupported else ""
         lines = [f"{kind}: {len(self.loaded)} loaded, {len(self.unchanged)} unchanged, "
-                 f"{len(self.empty)} empty, {len(self.failed)} failed, "
+                 f"{len(self.empty)} empty, {len(self.failed)} failed, {unsupported}"
                  f"{len(self.removed)} removed; {self.nodes_added} nodes added "
                  f"in {self.seconds:.1f}s"]
         lines += [f"  failed: {error}" for _, error in self.failed]
+        lines += [f"  unsupported: {source} (no loader accepts this file type)"
+                  for source in self.unsupported]
         lines += [f"  warning: {warning}" for warning in self.warnings]
         return "\n".join(lines)
 
@@ -101,8 +106,9 @@ def ingest(config: PipelineConfig, index: Index, ocr: object, prune: bool = Fals
     started = time.perf_counter()
     summary = IngestSummary(rebuild=rebuild)
     settings = f"{index.fingerprint()}:{getattr(ocr, 'settings', lambda: '')()}"
-    pairs = collect(config, ocr, index.state_dir / "artifacts")
-    set_total(progress, len(pairs))
+    found = collect(config, ocr, index.state_dir / "artifacts")
+    summary.unsupported = [display_source(p, config.folder) for p in found.unsupported]
+    set_total(progress, len(found.files))
     with index.lock():
         index.store.open()  # a store that cannot be opened/reached fails now, in one line
         index.sync_store_type()
@@ -110,7 +116,7 @@ def ingest(config: PipelineConfig, index: Index, ocr: object, prune: bool = Fals
             index.clear()
         else:
             index.finish_clear()  # a rebuild killed midway
-        todo, seen = _changed(pairs, config, index, settings, summary, progress)
+        todo, seen = _changed(found.files, config, index, settings, summary, progress)
         _load_and_store(todo, config, index, summary, progress, workers)
         if prune:
             for source in sorted(set(index.catalog.sources()) - seen):
@@ -126,22 +132,23 @@ def ingest(config: PipelineConfig, index: Index, ocr: object, prune: bool = Fals
 def _record_run(index: Index, summary: IngestSummary) -> None:
     """Keep the time and counts of this run in the catalog (for `mmrag stats`)."""
     now = datetime.now().astimezone().isoformat(timespec="seconds")
-    counts = {k: v for k, v in summary.to_dict().items() if k not in ("failures", "warnings")}
+    counts = {k: v for k, v in summary.to_dict().items()
+              if k not in ("failures", "warnings", "unsupported_files")}
     index.catalog.set_meta("last_ingest", now)
     index.catalog.set_meta("last_run", json.dumps(counts))
 
 
-def _changed(pairs: list[tuple[Path, Loader]], config: PipelineConfig, index: Index,
+def _changed(pairs: list[tuple[Path, list[Loader]]], config: PipelineConfig, index: Index,
              settings: str, summary: IngestSummary, progress: Progress | None
              ) -> tuple[list[_Job], set[str]]:
     """Files that are new or changed since the last ingest (unchanged ones are counted)."""
     todo: list[_Job] = []
     seen: set[str] = set()
-    for path, loader in pairs:
+    for path, loaders in pairs:
         source = display_source(path, config.folder)
         seen.add(source)
         try:
-            content_hash = file_hash(path, loader, settings)
+            content_hash = file_hash(path, loaders[0], settings)
         except OSError as exc:
             _fail(summary, config, source, f"{path}: cannot read ({exc.strerror or exc})")
             continue
@@ -151,7 +158,7 @@ def _changed(pairs: list[tuple[Path, Loader]], config: PipelineConfig, index: In
             if progress:
                 progress(source, "unchanged")
         else:
-            todo.append(_Job(path, source, loader, content_hash))
+            todo.append(_Job(path, source, loaders, content_hash))
     return todo, seen
 
 
@@ -163,15 +170,18 @@ def _load_and_store(todo: list[_Job], config: PipelineConfig, index: Index,
     if workers is None:  # 0 (load in this process) is a setting, not "unset"
         workers = config.ingest.workers
     count = workers if workers is not None else os.cpu_count() or 1
-    jobs = [(job.path, job.loader) for job in todo]
+    jobs = [(job.path, job.loaders) for job in todo]
     try:
-        for i, docs, error in load_files(jobs, min(count, len(jobs)), config.ingest.file_timeout):
+        for i, docs, problem in load_files(jobs, min(count, len(jobs)),
+                                           config.ingest.file_timeout):
             job = todo[i]
-            if error is not None:
-                _fail(summary, config, job.source, error)
+            if docs is None:
+                _fail(summary, config, job.source, problem or f"{job.path}: not loaded")
                 if progress:
                     progress(job.source, "failed")
                 continue
+            if problem:  # a fallback loader read it after the first accepting one failed
+                summary.warnings.append(problem)
             bad_pages = {d.metadata.get("failed_pages") for d in docs or []} - {None}
             if bad_pages:
                 summary.warnings.append(f"{job.source}: unreadable pages skipped: "
@@ -193,5 +203,5 @@ def _fail(summary: IngestSummary, config: PipelineConfig, source: str, error: st
 class _Job:
     path: Path
     source: str
-    loader: Loader
+    loaders: list[Loader]  # the accepting loaders: the first, then the fallbacks
     content_hash: str

@@ -10,6 +10,8 @@ from pathlib import Path
 from pipelines.errors import ConfigError
 from pipelines.settings import prompts_dir, read_yaml
 
+# the generic multimodal RAG prompt (prompts/default.yaml), used when a config has no `prompt:`
+DEFAULT_PROMPT = "default"
 _KEYS = {"name", "description", "variables", "system", "template"}
 _FENCE = re.compile(r"<(?P<tag>[A-Za-z][\w.-]*)(?:\s[^<>]*)?>(?P<body>.*?)</(?P=tag)\s*>",
                     re.S)

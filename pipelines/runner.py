@@ -56,10 +56,10 @@ class Runner:
     @property
     def engine(self) -> Any:
         if self._engine is None:
-            from pipelines.prompts import load_prompt
+            from pipelines.prompts import DEFAULT_PROMPT, load_prompt
 
             cfg = self.config.llm
-            prompt = load_prompt(self.config.prompt) if self.config.prompt else None
+            prompt = load_prompt(self.config.prompt or DEFAULT_PROMPT)  # no `prompt:`: generic
             self._engine = registry.resolve("llm", cfg.type)(cfg, prompt, self.index.embed_model)
         return self._engine
 
@@ -107,9 +107,11 @@ class Runner:
         return answer
 
     def retrieve(self, question: str, images: list[str | Path] | None = None,
-                 where: str | list[str] | dict[str, Any] | None = None) -> list[Any]:
-        """The ranked evidence (LlamaIndex `NodeWithScore`s, score = cosine), no answer."""
-        return self._retrieve(question, images, where)[2]
+                 where: str | list[str] | dict[str, Any] | None = None,
+                 top_k: int | None = None) -> list[Any]:
+        """The ranked evidence (LlamaIndex `NodeWithScore`s, score = cosine), no answer;
+        `top_k` hits (default `retrieval.top_k`)."""
+        return self._retrieve(question, images, where, top_k)[2]
 
     def stream(self, question: str, images: list[str | Path] | None = None,
                where: str | list[str] | dict[str, Any] | None = None
@@ -129,8 +131,8 @@ class Runner:
         yield answer
 
     def _retrieve(self, question: str, images: list[str | Path] | None,
-                  where: str | list[str] | dict[str, Any] | None = None
-                  ) -> tuple[Answer, list[str], list[Any]]:
+                  where: str | list[str] | dict[str, Any] | None = None,
+                  top_k: int | None = None) -> tuple[Answer, list[str], list[Any]]:
         """OCR the images, build the query text, retrieve: an Answer without its text yet."""
         from pipelines.retrieval import Retriever
         from pipelines.stores.filters import parse_where
@@ -147,7 +149,7 @@ class Runner:
         query_text = "\n".join([question.strip(), *[t for t in ocr_texts if t]])
         retriever = Retriever(self.index, self.config.retrieval)
         translation, cost = self._rewrite(retriever, query_text)
-        hits = retriever.retrieve(query_text, where=clause, images=paths,
+        hits = retriever.retrieve(query_text, top_k, where=clause, images=paths,
                                   translation=translation)
         answer = Answer(
             question=question, answer="", query_text=query_text,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,17 +19,34 @@ if TYPE_CHECKING:  # pydantic models load only when a config is validated (fast 
     from pipelines.config import PipelineConfig
 
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def shipped_dir(kind: str) -> Path:
+    """The shipped `configs` or `prompts`: package data of `pipelines.shipped`, in an installed
+    wheel as in a checkout (where they link to the top-level folders; resolved, so a config's
+    relative paths are relative to `configs/` there)."""
+    return Path(str(resources.files("pipelines.shipped") / kind)).resolve()
+
+
+def installed_example_hint(config_path: Path | None) -> str:
+    """For a shipped config read from an installed wheel (its example files are not
+    installed), what to do instead; empty otherwise (a checkout has them)."""
+    package = Path(__file__).resolve().parent
+    if config_path is None or not Path(config_path).resolve().is_relative_to(package):
+        return ""
+    return ("; the shipped pipelines' example files are in the mmrag repository, not in the "
+            "installed package: write a config whose sources are your own files "
+            "(docs/packaging.md)")
 
 
 def configs_dir() -> Path:
-    """Where named pipelines live: `$MMRAG_CONFIGS_DIR`, else the project's `configs/`."""
-    return Path(os.environ.get("MMRAG_CONFIGS_DIR") or PROJECT_ROOT / "configs")
+    """Where named pipelines live: `$MMRAG_CONFIGS_DIR`, else the shipped configs."""
+    return Path(os.environ.get("MMRAG_CONFIGS_DIR") or shipped_dir("configs"))
 
 
 def prompts_dir() -> Path:
-    """Where prompt templates live: `$MMRAG_PROMPTS_DIR`, else the project's `prompts/`."""
-    return Path(os.environ.get("MMRAG_PROMPTS_DIR") or PROJECT_ROOT / "prompts")
+    """Where prompt templates live: `$MMRAG_PROMPTS_DIR`, else the shipped prompts."""
+    return Path(os.environ.get("MMRAG_PROMPTS_DIR") or shipped_dir("prompts"))
 
 
 def pipeline_names() -> list[str]:

@@ -6,13 +6,14 @@ import glob
 import hashlib
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from loaders.base import Loader
-from loaders.registry import pick_loader
 from pipelines import registry
 from pipelines.config import PipelineConfig, SourceConfig
 from pipelines.errors import ConfigError
+from pipelines.settings import installed_example_hint
 
 
 def display_source(path: Path, folder: Path) -> str:
@@ -61,22 +62,43 @@ def _hidden(path: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
-def collect(config: PipelineConfig, ocr: object, artifacts: Path) -> list[tuple[Path, Loader]]:
-    """Every (file, loader) pair of the config's sources; unsupported files are left out."""
+@dataclass
+class Collected:
+    """The files of a config's sources: each with the loaders that accept it (priority order;
+    the first loads it, the next ones are the fallbacks), and the files no loader accepts."""
+
+    files: list[tuple[Path, list[Loader]]] = field(default_factory=list)
+    unsupported: list[Path] = field(default_factory=list)
+
+
+def collect(config: PipelineConfig, ocr: object, artifacts: Path) -> Collected:
+    """Every file of the config's sources, with its accepting loaders or as unsupported."""
     if not config.sources:
         raise ConfigError(f"{config.path}: sources: no sources configured")
-    pairs: list[tuple[Path, Loader]] = []
+    found = Collected()
     for i, source in enumerate(config.sources):
         loaders = build_loaders(source, ocr, artifacts)
         try:
             files = list(iter_files(source))
         except ConfigError as exc:
-            raise ConfigError(f"{config.path}: sources.{i}.path: {exc}") from None
-        pairs += [(f, loader) for f in files if (loader := pick_loader(f, loaders))]
-    if not pairs:
+            hint = installed_example_hint(config.path)
+            raise ConfigError(f"{config.path}: sources.{i}.path: {exc}{hint}") from None
+        for path in files:
+            accepting = [loader for loader in loaders if loader.accepts(path)]
+            if accepting:
+                found.files.append((path, accepting))
+            else:
+                found.unsupported.append(path)
+    if found.unsupported:  # another source may load the file, or a loader read it with its own
+        loaded = {path.resolve() for path, _ in found.files}  # (a video's subtitles)
+        loaded |= {dep.resolve() for path, loaders in found.files
+                   for dep in loaders[0].dependencies(path)}
+        found.unsupported = sorted({p for p in found.unsupported if p.resolve() not in loaded})
+    if not found.files:
         where = ", ".join(s.path for s in config.sources)
-        raise ConfigError(f"knowledge base is empty: no loadable files in {where}")
-    return pairs
+        skipped = f" ({len(found.unsupported)} unsupported files)" if found.unsupported else ""
+        raise ConfigError(f"knowledge base is empty: no loadable files in {where}{skipped}")
+    return found
 
 
 def file_hash(path: Path, loader: Loader, settings: str) -> str:

@@ -43,9 +43,11 @@ class IndexStats:
 def _run_text(run: dict[str, Any]) -> str:
     if not run:
         return ""
+    unsupported = f"{run['unsupported']} unsupported, " if run.get("unsupported") else ""
     return (f"{' (rebuild)' if run.get('rebuild') else ''}: {run['loaded']} loaded, "
             f"{run['unchanged']} unchanged, {run['empty']} empty, {run['failed']} failed, "
-            f"{run['removed']} removed; {run['nodes_added']} nodes added in {run['seconds']:.1f}s")
+            f"{unsupported}{run['removed']} removed; {run['nodes_added']} nodes added "
+            f"in {run['seconds']:.1f}s")
 
 
 def index_stats(index: Any) -> IndexStats:

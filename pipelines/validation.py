@@ -8,7 +8,7 @@ from typing import Any
 from pipelines.config import PipelineConfig
 from pipelines.errors import ConfigError
 from pipelines.prompts import load_prompt
-from pipelines.settings import load_config
+from pipelines.settings import installed_example_hint, load_config
 from pipelines.sources import is_glob
 
 
@@ -19,7 +19,8 @@ def validate_config(name_or_path: str, overrides: list[str] | dict[str, Any] | N
     for i, source in enumerate(config.sources):
         path = source.path
         if not is_glob(path) and not Path(path).exists():
-            raise ConfigError(f"{config.path}: sources.{i}.path: source path not found: {path}")
+            raise ConfigError(f"{config.path}: sources.{i}.path: source path not found: {path}"
+                              + installed_example_hint(config.path))
     if config.prompt:
         load_prompt(config.prompt)
     return config

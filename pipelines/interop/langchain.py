@@ -8,6 +8,7 @@ from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import Runnable, RunnableLambda
+from pydantic import Field
 
 from pipelines.answer import Source
 
@@ -23,10 +24,12 @@ class MmragRetriever(BaseRetriever):
     runner: Any
     images: list[str] = []
     where: Any = None
+    k: int | None = Field(default=None, ge=1)  # documents returned; None: retrieval.top_k
 
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun
-                                ) -> list[Document]:
-        hits = self.runner.retrieve(query, self.images, self.where)
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun,
+                                k: int | None = None) -> list[Document]:
+        """`k` (`retriever.invoke(query, k=3)`) overrides the retriever's own `k` for a call."""
+        hits = self.runner.retrieve(query, self.images, self.where, top_k=k or self.k)
         docs = []
         for rank, hit in enumerate(hits, start=1):
             meta = Source.from_node(rank, hit).__dict__.copy()

@@ -97,3 +97,23 @@ class GreetingEngine(Engine):
 
     def answer(self, question: str, query_text: str, images: list[str], hits: list[Any]) -> str:
         return self.settings.greeting
+
+
+class BrokenMarkdownLoader(Loader):
+    """Accepts Markdown ahead of the built-in text loader, and fails on every file."""
+
+    name = "broken-md"
+    suffixes = (".md",)
+
+    def load(self, path: Path) -> Iterator[Document]:
+        from loaders.errors import LoaderError
+
+        raise LoaderError(path, "this parser cannot read it")
+        yield Document(text="never", source=str(path))
+
+
+class BrokenPdfLoader(BrokenMarkdownLoader):
+    """Accepts PDFs ahead of the built-in PDF loader, and fails on every file."""
+
+    name = "broken-pdf"
+    suffixes = (".pdf",)

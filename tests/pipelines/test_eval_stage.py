@@ -1,8 +1,8 @@
-"""The eval stage: every shipped eval set in full, checked against the figures the README
+"""The eval stage: every shipped eval set in full, checked against the figures docs/evaluation.md
 prints (the tables between `<!-- eval-figures: NAME -->` and `<!-- /eval-figures -->`).
 
 Tolerance: each recall@1/@3/@5 figure may differ from the measured one by at most one item
-of its group (1/n, plus 0.0005 for the README's rounding to three decimals); the item
+of its group (1/n, plus 0.0005 for the page's rounding to three decimals); the item
 counts must match exactly. Run alone with `make test-eval` (`pytest -m eval`).
 """
 
@@ -19,7 +19,7 @@ from tests.conftest import EXAMPLES, ROOT
 
 pytestmark = pytest.mark.eval
 
-README = ROOT / "README.md"
+FIGURES = ROOT / "docs" / "evaluation.md"  # the page that prints the measured figures
 PIPELINES = {"support": "error-screenshot-support", "math": "math-question-from-photo",
              "lecture": "lecture-video-qa"}
 COLUMNS = {"dense-only": "dense", "hybrid, no translation": "no-translation",
@@ -29,11 +29,11 @@ GROUPS = {"": "all", "cross-language": "cross", "cross-language, test half": "cr
 
 
 def readme_table(name: str) -> list[dict[str, str]]:
-    """The rows of the README table marked `name`, as {header: cell}."""
-    text = README.read_text(encoding="utf-8")
+    """The rows of the table marked `name`, as {header: cell}."""
+    text = FIGURES.read_text(encoding="utf-8")
     found = re.search(rf"<!-- eval-figures: {name}\b[^>]*-->\n(.*?)<!-- /eval-figures -->",
                       text, re.S)
-    assert found, f"README.md has no table marked <!-- eval-figures: {name} -->"
+    assert found, f"{FIGURES.name} has no table marked <!-- eval-figures: {name} -->"
     lines = [line.strip().strip("|").split("|") for line in found.group(1).splitlines()]
     header = [cell.strip() for cell in lines[0]]
     return [dict(zip(header, (cell.strip() for cell in row), strict=True))
@@ -54,7 +54,7 @@ def variant(header: str) -> str | None:
 
 
 def groups(items: list[dict[str, Any]], dataset: str) -> dict[str, list[dict[str, Any]]]:
-    """Report rows by the README's groups: all; cross / same language; their test halves."""
+    """Report rows by the tables' groups: all; cross / same language; their test halves."""
     lines = Path(dataset).read_text(encoding="utf-8").splitlines()
     rows = [json.loads(line) for line in lines if line.strip()]
     labels = {row["id"]: row for row in rows}
@@ -85,12 +85,12 @@ def cases() -> list[tuple[str, str, str, str]]:
 
 
 def readme_figures(name: str, pipeline: str, group: str, wanted: str) -> tuple[int, list[float]]:
-    """The item count and R@1/@3/@5 the README prints for one cell."""
+    """The item count and R@1/@3/@5 docs/evaluation.md prints for one cell."""
     for row in readme_table(name):
         if row_key(row["set"]) == (pipeline, group):
             cell = next(v for h, v in row.items() if variant(h) == wanted)
             return int(row["items"].split()[0]), [float(x) for x in cell.split("/")]
-    raise AssertionError(f"no README row for {pipeline} {group}")
+    raise AssertionError(f"no docs/evaluation.md row for {pipeline} {group}")
 
 
 def test_the_readme_tables_cover_every_shipped_set() -> None:
@@ -112,16 +112,16 @@ def test_readme_figures_match_a_full_run(name: str, pipeline: str, group: str, w
     assert len(items) == count
     tolerance = 1 / len([i for i in items if i["expected"]]) + 0.0005
     assert all(abs(p - m) <= tolerance for p, m in zip(printed, measured, strict=True)), (
-        f"README {pipeline} {name} {group} {wanted}: R@1/3/5 {printed}, measured "
+        f"docs/evaluation.md {pipeline} {name} {group} {wanted}: R@1/3/5 {printed}, measured "
         + " / ".join(f"{m:.3f}" for m in measured))
 
 
 def test_readme_eval_output_example_matches_a_full_run(eval_report) -> None:
-    """The `mmrag eval` output the README shows (marked `eval-output: PIPELINE`): its
+    """The `mmrag eval` output docs/evaluation.md shows (marked `eval-output: PIPELINE`): its
     recall@k, MRR and answer checks, same tolerance (one item)."""
-    text = README.read_text(encoding="utf-8")
+    text = FIGURES.read_text(encoding="utf-8")
     found = re.search(r"<!-- eval-output: (\S+) -->\n```\n(.*?)```", text, re.S)
-    assert found, "README.md has no example marked <!-- eval-output: PIPELINE -->"
+    assert found, f"{FIGURES.name} has no example marked <!-- eval-output: PIPELINE -->"
     pipeline, shown = found.groups()
     metrics = eval_report(pipeline, "queries", "default").metrics
     n = metrics["items"]
