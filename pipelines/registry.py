@@ -19,6 +19,11 @@ COMPONENTS: dict[str, dict[str, str | type]] = {
         "openai-like": "pipelines.engines.llm:OpenAILikeEngine",
     },
     "ocr": {"tesseract": "loaders.ocr:TesseractEngine", "rapidocr": "loaders.ocr:RapidOcrEngine"},
+    "retrieval_stage": {  # the order they run in is `pipelines.query.stages.STAGES`
+        "rewrite": "pipelines.query.rewrite:RewriteStage",
+        "search": "pipelines.query.search:SearchStage",
+        "fuse": "pipelines.query.fuse:FuseStage",
+    },
 }
 
 # Base classes a user's dotted-path class must extend, by kind (module, class).
@@ -28,6 +33,7 @@ _BASES: dict[str, tuple[str, str]] = {
     "text_embedding": ("llama_index.core.base.embeddings.base", "BaseEmbedding"),
     "image_embedding": ("llama_index.core.embeddings.multi_modal_base", "MultiModalEmbedding"),
     "llm": ("pipelines.engines.base", "Engine"),
+    "retrieval_stage": ("pipelines.query.stages", "Stage"),
 }
 
 

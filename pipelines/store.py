@@ -111,6 +111,11 @@ class ChromaStore:
             with self._guard():
                 self.collection(modality).delete(ids=ids)
 
+    def close(self) -> None:
+        """Forget the client and collections (reopened on next use)."""
+        self._stores.clear()
+        self._client = None
+
     def drop(self, modality: str) -> None:
         """Delete a modality's whole collection, if it exists (it is recreated on next use)."""
         self._stores.pop(modality, None)

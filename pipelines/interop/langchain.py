@@ -26,10 +26,10 @@ class MmragRetriever(BaseRetriever):
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun
                                 ) -> list[Document]:
-        hits = self.runner.retrieve(query, self.images, self.where)
+        hits = self.runner.path.retrieve(query, self.images, self.where).hits
         docs = []
         for rank, hit in enumerate(hits, start=1):
-            meta = Source.from_node(rank, hit).__dict__.copy()
+            meta = Source.from_hit(rank, hit).__dict__.copy()
             docs.append(Document(page_content=meta.pop("text"), metadata=meta))
         return docs
 
