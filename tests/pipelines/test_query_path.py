@@ -63,6 +63,9 @@ def test_a_rerank_stage_is_one_class_and_a_config_entry(support_runner, monkeypa
 
 
 def test_an_unknown_rerank_stage_is_a_one_line_config_error() -> None:
+    dotted = Runner.from_config("error-screenshot-support", {
+        "retrieval.rerank": "tests.pipelines.test_query_path.Reverse"})
+    assert isinstance(dotted.path.retriever.stages[-1], Reverse)
     with pytest.raises(ConfigError) as err:
         Runner.from_config("error-screenshot-support", {"retrieval.rerank": "cross-encodr"})
     message = str(err.value)
