@@ -6,6 +6,7 @@ LangChain adapters all go through `QueryPath`; the timings of the answer are tak
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -63,19 +64,21 @@ class QueryPath:
         self._engine = engine
         self._retriever: Retriever | None = None
         self._rewriter: Rewriter | None = None
+        self._lock = threading.Lock()
 
     @property
     def retriever(self) -> Retriever:
         """The retrieval stages; with `retrieval.rewrite` and an engine that translates,
         one `Rewriter` for the life of the path."""
-        if self._retriever is None:
-            if self.config.retrieval.rewrite and self._engine().translates:
-                from pipelines.rewrite import Rewriter
+        with self._lock:  # batch workers share the path
+            if self._retriever is None:
+                if self.config.retrieval.rewrite and self._engine().translates:
+                    from pipelines.rewrite import Rewriter
 
-                self._rewriter = Rewriter(self._engine(),
-                                          self.index.state_dir / "rewrites.sqlite")
-            self._retriever = Retriever(self.index, self.config.retrieval, self._rewriter)
-        return self._retriever
+                    self._rewriter = Rewriter(self._engine(),
+                                              self.index.state_dir / "rewrites.sqlite")
+                self._retriever = Retriever(self.index, self.config.retrieval, self._rewriter)
+            return self._retriever
 
     def retrieve(self, question: str, images: list[str | Path] | None = None,
                  where: WhereInput = None, top_k: int | None = None) -> Retrieved:
@@ -135,10 +138,11 @@ class QueryPath:
 
     def close(self) -> None:
         """Stop the retrieval threads and close the rewrite cache."""
-        if self._retriever is not None:
-            self._retriever.close()
-        if self._rewriter is not None:
-            self._rewriter.close()
+        with self._lock:
+            if self._retriever is not None:
+                self._retriever.close()
+            if self._rewriter is not None:
+                self._rewriter.close()
 
 
 def existing_image(path: str | Path) -> Path:
