@@ -5,10 +5,10 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from loaders.base import Document, Loader
-from pipelines.engines.base import Engine
+from pipelines.engines.base import Engine, Reply
+from pipelines.query import Hit, Query
 
 
 class CsvFaqLoader(Loader):
@@ -26,8 +26,8 @@ class CsvFaqLoader(Loader):
 class EchoEngine(Engine):
     """Answers with the top source's path."""
 
-    def answer(self, question: str, query_text: str, images: list[str], hits: list[Any]) -> str:
-        return f"top: {hits[0].node.metadata['source']}" if hits else "none"
+    def answer(self, query: Query, hits: list[Hit]) -> Reply:
+        return Reply(f"top: {hits[0].source}" if hits else "none")
 
 
 class NotAnEngine:
