@@ -57,10 +57,10 @@ def collect(runner: Runner, dataset: Path, name: str) -> list[dict[str, Any]]:
     rows = []
     for spec in load_dataset(dataset):
         item = spec.item
-        hits = runner.retrieve(item.question, item.images, item.extra.get("where"))
+        hits = runner.path.retrieve(item.question, item.images, item.extra.get("where")).hits
         query_text = "\n".join([item.question, *[runner.ocr_image(p).text for p in item.images]])
         sources = [{"source": s.source, "page": s.page, "start": s.start, "end": s.end}
-                   for s in (Source.from_node(n, h) for n, h in enumerate(hits, 1))]
+                   for s in (Source.from_hit(n, h) for n, h in enumerate(hits, 1))]
         rels = relevance(sources, spec.expected, spec.expected_time, spec.expected_pages)
         label = meta[item.id]
         rows.append({"set": name, "id": item.id, "split": label.get("split", "-"),
@@ -69,7 +69,7 @@ def collect(runner: Runner, dataset: Path, name: str) -> list[dict[str, Any]]:
                      "rank": rels.index(1) + 1 if 1 in rels else None,
                      "signals": asdict(signals(item.question, query_text, hits)) if hits else None,
                      "shared": len(content_words(query_text)
-                                   & content_words(hits[0].node.get_content())) if hits else 0})
+                                   & content_words(hits[0].text)) if hits else 0})
     return rows
 
 
@@ -138,13 +138,13 @@ def off_topic(runner: Runner, name: str) -> list[dict[str, Any]]:
 
     rows = []
     for n, question in enumerate(OFF_TOPIC, start=1):
-        hits = runner.retrieve(question)
+        hits = runner.path.retrieve(question).hits
         rows.append({"set": f"{name}/off-topic", "id": f"off{n}", "split": "-",
                      "min_relevance": LEGACY_BAR.get(name, 0.86), "answerable": False,
                      "rank": None,
                      "signals": asdict(signals(question, question, hits)) if hits else None,
                      "shared": len(content_words(question)
-                                   & content_words(hits[0].node.get_content())) if hits else 0})
+                                   & content_words(hits[0].text)) if hits else 0})
     return rows
 
 

@@ -168,6 +168,12 @@ class Ocr:
         engine = self.engine_name + ("+rapidocr" if self._rapid else "")
         return f"{engine}:{'+'.join(self.languages)}:psm{self.psm}:v11{self._own}"
 
+    def warm_up(self) -> None:
+        """Load the OCR models now (RapidOCR's; Tesseract is a program run per image)."""
+        for engine in (self._engine, self._rapid):
+            if isinstance(engine, RapidOcrEngine):
+                engine.warm_up()
+
     def image_file(self, path: Path) -> OcrResult:
         """OCR an image file (cached by content hash and settings)."""
         try:

@@ -77,6 +77,10 @@ class RapidOcrEngine(OcrEngine):
                                for box, t, c in zip(boxes, texts, scores, strict=False)
                                if str(t).strip()])
 
+    def warm_up(self) -> None:
+        """Load the ONNX models now instead of on the first image."""
+        self._load()
+
     def _load(self):  # noqa: ANN202
         if self._engine is None:
             try:

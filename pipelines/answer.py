@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from llama_index.core.schema import NodeWithScore
+
+    from pipelines.query.types import Hit
 
 
 @dataclass
@@ -22,20 +27,18 @@ class Source:
     text: str
 
     @classmethod
-    def from_node(cls, rank: int, hit: Any) -> Source:
-        """Build from a LlamaIndex `NodeWithScore` carrying our provenance metadata."""
-        meta = hit.node.metadata
-        return cls(
-            rank=rank,
-            source=meta.get("source", ""),
-            modality=meta.get("modality", "text"),
-            page=_int(meta.get("page")),
-            start=_float(meta.get("start")),
-            end=_float(meta.get("end")),
-            image=meta.get("image") or None,
-            score=round(float(hit.score or 0.0), 4),
-            text=hit.node.get_content(),
-        )
+    def from_hit(cls, rank: int, hit: Hit) -> Source:
+        """The citation of a retrieved `Hit` at `rank` (1-based)."""
+        return cls(rank=rank, source=hit.source, modality=hit.modality, page=hit.page,
+                   start=hit.start, end=hit.end, image=hit.image,
+                   score=round(hit.score, 4), text=hit.text)
+
+    @classmethod
+    def from_node(cls, rank: int, found: NodeWithScore) -> Source:
+        """The citation of a LlamaIndex `NodeWithScore` (what `Runner.retrieve` returns)."""
+        from pipelines.query.types import Hit
+
+        return cls.from_hit(rank, Hit.from_node(found))
 
     def label(self) -> str:
         """Readable location: file, page, mm:ss range."""
@@ -74,14 +77,6 @@ def short_path(source: str) -> str:
         except ValueError:
             pass
     return source
-
-
-def _int(value: Any) -> int | None:
-    return int(value) if value not in (None, "") else None
-
-
-def _float(value: Any) -> float | None:
-    return float(value) if value not in (None, "") else None
 
 
 def clock(seconds: float | None) -> str:

@@ -183,6 +183,16 @@ class RetrievalConfig(Strict):
     image_top_k: int = Field(10, ge=1, le=500, description="hits from each CLIP image search")
     image_weight: float = Field(1.0, ge=0.0, description="RRF weight: query image -> images")
     text_image_weight: float = Field(1.0, ge=0.0, description="RRF weight: query text -> images")
+    rerank: str | None = Field(
+        None, description="a `retrieval_stage` run after fusion to reorder the hits (short "
+        "name or dotted path); none by default")
+
+    @field_validator("rerank")
+    @classmethod
+    def _known_stage(cls, value: str | None) -> str | None:
+        if value is not None:
+            registry.check_name("retrieval_stage", value)
+        return value
 
 
 class LLMConfig(Component):

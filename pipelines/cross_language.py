@@ -11,9 +11,10 @@ the mean score of its own group. A query of mixed or no script is left as it is.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING
 
-Lexical = tuple[str, str, float]  # (node_id, modality, BM25 score)
+if TYPE_CHECKING:
+    from pipelines.query.types import Hit, Lexical
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
 
@@ -29,28 +30,28 @@ def language(text: str) -> str | None:
     return "zh" if share > 0.6 else "en" if share < 0.2 else None
 
 
-def by_language(original: list[Any], translated: list[Any], query_lang: str | None
-                ) -> list[Any]:
-    """One ranking of `NodeWithScore`s from the original query's and the translation's dense
+def by_language(original: list[Hit], translated: list[Hit], query_lang: str | None
+                ) -> list[Hit]:
+    """One ranking of `Hit`s from the original query's and the translation's dense
     hits (see the module docstring); a hit's score stays its best cosine."""
     if query_lang is None or not translated:
         return original
     own = [h for h in original if _lang(h) in (query_lang, None)]
-    cosine = {h.node.node_id: h for h in original}
-    other: dict[str, Any] = {}
+    cosine = {h.id: h for h in original}
+    other: dict[str, Hit] = {}
     for hit in translated:
         if _lang(hit) in (query_lang, None):
             continue
-        first = cosine.get(hit.node.node_id)
-        best = hit if first is None or (hit.score or 0.0) >= (first.score or 0.0) else first
-        other[hit.node.node_id] = best
+        first = cosine.get(hit.id)
+        best = hit if first is None or hit.score >= first.score else first
+        other[hit.id] = best
     ranked = [(margin, hit) for group in (own, list(other.values()))
               for margin, hit in _margins(group)]
     ranked.sort(key=lambda pair: pair[0], reverse=True)
     return [hit for _, hit in ranked]
 
 
-def lexical_by_language(native: list[Lexical], bridged: list[Lexical], nodes: dict[str, Any],
+def lexical_by_language(native: list[Lexical], bridged: list[Lexical], nodes: dict[str, Hit],
                         query_lang: str | None) -> list[Lexical]:
     """One BM25 ranking: passages in the query's language by the query's own words, the
     others by its translation, each score over the best of its group (BM25 scores of two
@@ -66,12 +67,12 @@ def lexical_by_language(native: list[Lexical], bridged: list[Lexical], nodes: di
     return sorted(scaled, key=lambda e: e[2], reverse=True)
 
 
-def _margins(group: list[Any]) -> list[tuple[float, Any]]:
+def _margins(group: list[Hit]) -> list[tuple[float, Hit]]:
     if not group:
         return []
-    mean = sum(h.score or 0.0 for h in group) / len(group)
-    return [((h.score or 0.0) - mean, h) for h in group]
+    mean = sum(h.score for h in group) / len(group)
+    return [(h.score - mean, h) for h in group]
 
 
-def _lang(hit: Any) -> str | None:
-    return language(hit.node.get_content())
+def _lang(hit: Hit) -> str | None:
+    return language(hit.text)

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pipelines.answer import Source
+    from pipelines.query.types import Hit
 
 SCALE = 2.0  # 144 dpi: readable, small
 MARGIN = 12.0  # points around the passage
@@ -19,10 +23,10 @@ def _snippets(text: str) -> list[list[str]]:
             [words[-SNIPPET:].strip(), words[-SNIPPET // 2:].strip()]]
 
 
-def attach_page_images(sources: list[Any], hits: list[Any], out_dir: Path) -> None:
+def attach_page_images(sources: list[Source], hits: list[Hit], out_dir: Path) -> None:
     """Give each cited PDF passage without an image its rendered page region."""
     for source, hit in zip(sources, hits, strict=True):
-        path = str(hit.node.metadata.get("path") or "")
+        path = str(hit.metadata.get("path") or "")
         if source.image or not source.page or not path.lower().endswith(".pdf"):
             continue
         crop = page_crop(path, source.page, source.text, out_dir)

@@ -187,6 +187,44 @@ def _scored(hit: StoreHit, score: float) -> Any:
 
     return NodeWithScore(node=metadata_dict_to_node(hit.metadata, text=hit.text), score=score)
 
+    # What retrieval reads, besides `search`, `fetch` and `matching_ids`:
+    def lexical_search(self, text: str, top_k: int, ids: set[str] | None = None
+                       ) -> list[tuple[str, str, float]]:
+        """BM25 hits (node_id, modality, score), best first; `ids` restricts the nodes."""
+        return self.catalog.lexical.search(text, top_k, ids)
+
+    def chinese_share(self) -> float:
+        """Share of the indexed passages holding Chinese (1.0 when none are indexed)."""
+        return self.catalog.lexical.chinese_share()
+
+    def count(self, collection: str) -> int:
+        """Nodes in a collection ("text", "image" or "clip")."""
+        return self.store.count(collection)
+
+    def sources(self) -> list[str]:
+        """The indexed files, sorted."""
+        return self.catalog.sources()
+
+    def image_query_model(self) -> Any:
+        """The image embedding for searching, None without one (see `ImageVectors`)."""
+        return self.image_vectors.query_model() if self.image_vectors.enabled else None
+
+    def warm_up(self) -> None:
+        """Load the text embedding model, open the store and the catalog with its BM25
+        matrix, and (when configured and ingested) the image embedding."""
+        self.embed_model.get_query_embedding("warm up")
+        if self.catalog.exists() and self.store.exists():
+            self.count("text")
+            self.lexical_search("warm up", 1)
+            if self.image_vectors.enabled and self.count(CLIP):
+                self.image_query_model()
+
+    def close(self) -> None:
+        """Release the catalog's SQLite connection and the store's client (both reopen on
+        next use)."""
+        self.catalog.close()
+        self.store.close()
+
 
 def _ids(nodes: list[Any], modality: str) -> list[str]:
     return [n.node_id for n in nodes if n.metadata.get("modality", "text") == modality]

@@ -41,7 +41,12 @@ KINDS: dict[str, tuple[str, dict[str, Entry]]] = {
         "openai-like": Entry("pipelines.engines.llm:OpenAILikeEngine",
                              _ENGINE_PARAMS + "OpenAIParams"),
     }),
-    "retrieval_stage": ("builtins:object", {}),  # stages are added by the query package
+    # the order they run in is `pipelines.query.stages.STAGES`
+    "retrieval_stage": ("pipelines.query.stages:Stage", {
+        "rewrite": Entry("pipelines.query.rewrite:RewriteStage"),
+        "search": Entry("pipelines.query.search:SearchStage"),
+        "fuse": Entry("pipelines.query.fuse:FuseStage"),
+    }),
 }
 
 

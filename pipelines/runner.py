@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from loaders.ocr import Ocr, OcrResult
 from pipelines import registry
-from pipelines.answer import Answer, Source
+from pipelines.answer import Answer
 from pipelines.config import PipelineConfig
-from pipelines.engines.base import Reply, Usage
-from pipelines.engines.usage import combine
-from pipelines.errors import InputError
 from pipelines.settings import load_config
+
+if TYPE_CHECKING:
+    from llama_index.core.schema import NodeWithScore
+
+    from pipelines.engines.base import Engine
+    from pipelines.index import Index
+    from pipelines.query.path import QueryPath
 
 
 class Runner:
@@ -29,8 +32,9 @@ class Runner:
     def __init__(self, config: PipelineConfig) -> None:
         self.config = config
         self._ocr: Ocr | None = None
-        self._index: Any = None
-        self._engine: Any = None
+        self._index: Index | None = None
+        self._engine: Engine | None = None
+        self._path: QueryPath | None = None
 
     @classmethod
     def from_config(cls, name_or_path: str | Path,
@@ -46,7 +50,7 @@ class Runner:
         return self._ocr
 
     @property
-    def index(self) -> Any:
+    def index(self) -> Index:
         if self._index is None:
             from pipelines.index import Index
 
@@ -54,7 +58,7 @@ class Runner:
         return self._index
 
     @property
-    def engine(self) -> Any:
+    def engine(self) -> Engine:
         if self._engine is None:
             from pipelines.prompts import DEFAULT_PROMPT, load_prompt
 
@@ -86,7 +90,19 @@ class Runner:
 
     def ocr_image(self, path: str | Path) -> OcrResult:
         """The OCR text of one image, as the pipeline sees it."""
-        return self.ocr.image_file(_existing_image(path))
+        from pipelines.query.path import existing_image
+
+        return self.ocr.image_file(existing_image(path))
+
+    @property
+    def path(self) -> QueryPath:
+        """The query path (`pipelines.query.path`) every way of asking goes through."""
+        if self._path is None:
+            from pipelines.query.path import QueryPath
+
+            self._path = QueryPath(self.config, self.index, lambda: self.ocr,
+                                   lambda: self.engine)
+        return self._path
 
     def query(self, question: str, images: list[str | Path] | None = None,
               where: str | list[str] | dict[str, Any] | None = None) -> Answer:
@@ -95,85 +111,41 @@ class Runner:
         `where` restricts retrieval by metadata: `"source=docs/*.md"`, `["page=2..5"]`, or a
         Chroma-style `where` dict (see `pipelines.stores.filters`).
         """
-        answer, paths, hits = self._retrieve(question, images, where)
-        started = time.perf_counter()
-        reply = self.engine.answer(question, answer.query_text, paths, hits)
-        if isinstance(reply, Reply):
-            answer.answer, answer.declined = reply.text, reply.declined
-            answer.usage = combine(answer.usage, reply.usage)
-        else:
-            answer.answer = reply
-        _finish(answer, started)
-        return answer
+        return self.path.answer(self.path.retrieve(question, images, where))
 
     def retrieve(self, question: str, images: list[str | Path] | None = None,
                  where: str | list[str] | dict[str, Any] | None = None,
-                 top_k: int | None = None) -> list[Any]:
+                 top_k: int | None = None) -> list[NodeWithScore]:
         """The ranked evidence (LlamaIndex `NodeWithScore`s, score = cosine), no answer;
         `top_k` hits (default `retrieval.top_k`)."""
-        return self._retrieve(question, images, where, top_k)[2]
+        return [hit.node for hit in self.path.retrieve(question, images, where, top_k).hits]
 
     def stream(self, question: str, images: list[str | Path] | None = None,
                where: str | list[str] | dict[str, Any] | None = None
                ) -> Iterator[str | Answer]:
         """Yield the answer text in pieces as the engine produces them, then the `Answer`."""
-        answer, paths, hits = self._retrieve(question, images, where)
-        started = time.perf_counter()
-        parts = []
-        for piece in self.engine.stream(question, answer.query_text, paths, hits):
-            if isinstance(piece, Usage):
-                answer.usage = combine(answer.usage, piece.counts)
-                continue
-            parts.append(piece)
-            yield piece
-        answer.answer = "".join(parts)
-        _finish(answer, started)
-        yield answer
+        return self.path.stream(self.path.retrieve(question, images, where))
 
-    def _retrieve(self, question: str, images: list[str | Path] | None,
-                  where: str | list[str] | dict[str, Any] | None = None,
-                  top_k: int | None = None) -> tuple[Answer, list[str], list[Any]]:
-        """OCR the images, build the query text, retrieve: an Answer without its text yet."""
-        from pipelines.retrieval import Retriever
-        from pipelines.stores.filters import parse_where
+    def warm_up(self) -> None:
+        """Load what the first query would: the text embedding model, the OCR engine, the
+        store, catalog and BM25 matrix (and the image embedding when configured)."""
+        self.index.warm_up()
+        self.ocr.warm_up()
 
-        started = time.perf_counter()
-        clause = parse_where(where)
-        paths = [_existing_image(p) for p in images or []]
-        if not question.strip() and not paths:
-            raise InputError("empty question: give a question, an image, or both")
-        self.index.check_ready()  # opens the store: counted in "retrieve", not "ocr"
-        ocr_start = time.perf_counter()
-        ocr_texts = [self.ocr.image_file(p).text for p in paths]
-        ocr_done = time.perf_counter()
-        query_text = "\n".join([question.strip(), *[t for t in ocr_texts if t]])
-        retriever = Retriever(self.index, self.config.retrieval)
-        translation, cost = self._rewrite(retriever, query_text)
-        hits = retriever.retrieve(query_text, top_k, where=clause, images=paths,
-                                  translation=translation)
-        answer = Answer(
-            question=question, answer="", query_text=query_text,
-            sources=[Source.from_node(rank, hit) for rank, hit in enumerate(hits, start=1)],
-            usage=cost,
-        )
-        if self.config.retrieval.page_images:
-            from pipelines.evidence import attach_page_images
+    def close(self) -> None:
+        """Release the store, the SQLite handles and the retrieval threads; the runner
+        reopens them if used again."""
+        if self._path is not None:
+            self._path.close()
+            self._path = None
+        if self._index is not None:
+            self._index.close()
 
-            attach_page_images(answer.sources, hits, self.index.state_dir / "evidence")
-        answer.timings_ms = {"ocr": _ms(ocr_start, ocr_done), "retrieve": round(
-            _ms(started, ocr_start) + _ms(ocr_done, time.perf_counter()), 1)}
-        return answer, [str(p) for p in paths], hits
+    def __enter__(self) -> Runner:
+        return self
 
-    def _rewrite(self, retriever: Any, query_text: str) -> tuple[str | None, dict[str, Any]]:
-        """With `retrieval.rewrite`, the LLM's translation of the query (and its usage) when
-        the query is to be searched in translation; else (None, {}): CC-CEDICT's is used."""
-        lang = retriever.query_language(query_text) if self.config.retrieval.rewrite else None
-        if lang is None:
-            return None, {}
-        from pipelines.rewrite import Rewriter
-
-        rewriter = Rewriter(self.engine, self.index.state_dir / "rewrites.sqlite")
-        return rewriter.translate(query_text, "en" if lang == "zh" else "zh")
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def batch(self, input_path: str | Path, output_path: str | Path, workers: int = 1,
               progress: Any = None) -> Any:
@@ -190,20 +162,3 @@ class Runner:
         from pipelines.evaluation import evaluate
 
         return evaluate(self, Path(dataset), Path(report_dir) if report_dir else None)
-
-
-def _existing_image(path: str | Path) -> Path:
-    p = Path(path).expanduser()
-    if not p.is_file():
-        raise InputError(f"{p}: image not found")
-    return p
-
-
-def _finish(answer: Answer, started: float) -> None:
-    timings = answer.timings_ms
-    timings["answer"] = _ms(started, time.perf_counter())
-    timings["total"] = round(timings["ocr"] + timings["retrieve"] + timings["answer"], 1)
-
-
-def _ms(start: float, end: float) -> float:
-    return round((end - start) * 1000, 1)

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from pipelines.config import LLMConfig
 from pipelines.prompts import Prompt
+from pipelines.query.types import Hit, Query
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -38,7 +39,7 @@ class Usage:
 
 
 class Engine:
-    """Turns a question, its images and the retrieved evidence into answer text.
+    """Turns a `Query` and its retrieved `Hit`s into a `Reply`.
 
     A subclass may declare `Params` (pydantic, `extra="forbid"`): its own `llm:` keys,
     checked at config load and given to it typed as `self.settings`.
@@ -61,24 +62,24 @@ class Engine:
         self.prompt = prompt
         self.embed_model = embed_model
 
-    def answer(self, question: str, query_text: str, images: list[str], hits: list[Any]
-               ) -> str | Reply:
+    def answer(self, query: Query, hits: list[Hit]) -> Reply:
         """Answer text citing evidence as [n], n being the hit's 1-based rank."""
         raise NotImplementedError
+
+    @property
+    def translates(self) -> bool:
+        """Whether the engine has a language model for `translate` (it overrides it)."""
+        return type(self).translate is not Engine.translate
 
     def translate(self, text: str, language: str) -> Reply | None:
         """`text` translated into `language` ("zh" or "en") for searching, with its usage;
         None for engines without a language model (the extractive one)."""
         return None
 
-    def stream(self, question: str, query_text: str, images: list[str], hits: list[Any]
-               ) -> Iterator[str | Usage]:
+    def stream(self, query: Query, hits: list[Hit]) -> Iterator[str | Usage]:
         """The answer in pieces, then its `Usage` if any; engines that cannot stream yield
         the whole answer as one piece."""
-        reply = self.answer(question, query_text, images, hits)
-        if isinstance(reply, Reply):
-            yield reply.text
-            if reply.usage:
-                yield Usage(reply.usage)
-        else:
-            yield reply
+        reply = self.answer(query, hits)
+        yield reply.text
+        if reply.usage:
+            yield Usage(reply.usage)

@@ -4,9 +4,12 @@ decision reads, computed from the ranked hits alone (no model call)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pipelines.lexical import content_words, identifiers, tokenize
+
+if TYPE_CHECKING:
+    from pipelines.query.types import Hit
 
 
 @dataclass(frozen=True)
@@ -26,11 +29,11 @@ class Signals:
     identifier: bool
 
 
-def signals(question: str, query_text: str, hits: list[Any]) -> Signals:
+def signals(question: str, query_text: str, hits: list[Hit]) -> Signals:
     """The `Signals` of a non-empty ranked hit list."""
-    text = hits[0].node.get_content()
+    text = hits[0].text
     lower = text.lower()
-    return Signals(top=float(hits[0].score or 0.0),
+    return Signals(top=hits[0].score,
                    coverage=coverage(question_terms(question), text),
                    identifier=any(w.lower() in lower for w in identifiers(query_text)))
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from pipelines.answer import Source, short_path
 from pipelines.engines.articles import Article, parse
 from pipelines.engines.base import Engine, Reply, is_chinese
 from pipelines.engines.decision import coverage, question_terms, signals, signals_rule
 from pipelines.engines.params import ExtractiveParams
+from pipelines.query.types import Hit, Query
 
 _SENTENCE = re.compile(r"(?<=[.!?。！？])\s+|\n+")
 _LABELS = {
@@ -39,31 +39,30 @@ class ExtractiveEngine(Engine):
     Params = ExtractiveParams
     settings: ExtractiveParams
 
-    def answer(self, question: str, query_text: str, images: list[str], hits: list[Any]
-               ) -> Reply:
-        labels = _LABELS["zh" if is_chinese(question) else "en"]
-        if not self.relevant(question, query_text, hits):
+    def answer(self, query: Query, hits: list[Hit]) -> Reply:
+        labels = _LABELS["zh" if is_chinese(query.question) else "en"]
+        if not self.relevant(query, hits):
             return Reply(labels["none"], declined=True)
-        if _timed(hits[0]):  # video / subtitles: quote the moments with their mm:ss range
+        if hits[0].timed:  # video / subtitles: quote the moments with their mm:ss range
             return Reply("\n".join([labels["intro"], "", *self._moments(hits, labels)]))
-        article = parse(hits[0].node.get_content())
+        article = parse(hits[0].text)
         body = (self._structured(article, labels) if article.steps
-                else self._sentences(query_text, hits[:3]))
+                else self._sentences(query.text, hits[:3]))
         lines = [labels["intro"], "", f"{labels['best']} [1]: {article.title} ({_where(hits[0])})"]
         lines += body
         related = [f"[{i}] {_where(h)}" for i, h in enumerate(hits[1:3], start=2)
-                   if h.node.metadata.get("source") != hits[0].node.metadata.get("source")]
+                   if h.source != hits[0].source]
         if related:
             lines += ["", f"{labels['see']}: " + "; ".join(related)]
         return Reply("\n".join(lines))
 
-    def relevant(self, question: str, query_text: str, hits: list[Any]) -> bool:
+    def relevant(self, query: Query, hits: list[Hit]) -> bool:
         """Whether the best hit answers the question (`decision.signals_rule` with the
         `llm.min_relevance`, `relevance_floor` and `min_coverage` settings)."""
         if not hits:
             return False
         cfg = self.settings
-        return signals_rule(signals(question, query_text, hits), cfg.min_relevance,
+        return signals_rule(signals(query.question, query.text, hits), cfg.min_relevance,
                             cfg.relevance_floor, cfg.min_coverage)
 
     def _structured(self, article: Article, labels: dict[str, str]) -> list[str]:
@@ -83,23 +82,23 @@ class ExtractiveEngine(Engine):
             out += ["", f"{labels['answer']}: {final.body} [1]"]
         return out
 
-    def _moments(self, hits: list[Any], labels: dict[str, str]) -> list[str]:
+    def _moments(self, hits: list[Hit], labels: dict[str, str]) -> list[str]:
         """The two best timed excerpts quoted whole (a transcript chunk, or a frame's slide
         text), each headed by [n], file and mm:ss range; the next two as see-also."""
         out: list[str] = []
         for rank, hit in enumerate(hits[:2], start=1):
-            if not _timed(hit):
+            if not hit.timed:
                 continue
-            kind = labels["slide" if hit.node.metadata.get("modality") == "image" else "transcript"]
+            kind = labels["slide" if hit.modality == "image" else "transcript"]
             head = f"{labels['best']} [1]:" if rank == 1 else f"[{rank}]"
             out += [f"{head} {_where(hit)} ({kind})"]
-            out += [f"> {line.strip()}" for line in hit.node.get_content().splitlines()
+            out += [f"> {line.strip()}" for line in hit.text.splitlines()
                     if line.strip()] + [""]
         related = [f"[{i}] {_where(h)}" for i, h in enumerate(hits[1:4], start=2)
-                   if i > 2 or not _timed(h)]
+                   if i > 2 or not h.timed]
         return out + ([f"{labels['see']}: " + "; ".join(related)] if related else [])
 
-    def _sentences(self, query_text: str, hits: list[Any]) -> list[str]:
+    def _sentences(self, query_text: str, hits: list[Hit]) -> list[str]:
         """No steps in the evidence: the sentences closest to the query, in source order,
         from the passages about as close to the query as the best one.
 
@@ -107,10 +106,10 @@ class ExtractiveEngine(Engine):
         through its CC-CEDICT translation), and only the best `llm.sentence_candidates` of
         them are embedded: embedding every sentence of three long passages costs about a
         second on a CPU."""
-        floor = (hits[0].score or 0.0) - _CLOSE
+        floor = hits[0].score - _CLOSE
         pool = [(rank, s.strip()) for rank, hit in enumerate(hits, start=1)
-                if rank == 1 or (hit.score or 0.0) >= floor
-                for s in _SENTENCE.split(hit.node.get_content()) if len(s.strip()) > 3]
+                if rank == 1 or hit.score >= floor
+                for s in _SENTENCE.split(hit.text) if len(s.strip()) > 3]
         if not pool:
             return []
         limit = self.settings.sentence_candidates
@@ -138,13 +137,9 @@ def _error_line(article: Article) -> str | None:
     return None
 
 
-def _timed(hit: Any) -> bool:
-    return hit.node.metadata.get("start") not in (None, "")
-
-
-def _where(hit: Any) -> str:
-    if _timed(hit):
-        return Source.from_node(0, hit).label()  # file @ mm:ss–mm:ss
-    meta = hit.node.metadata
-    page = f", p. {meta['page']}" if meta.get("page") not in (None, "") else ""
-    return f"{short_path(meta.get('source', '?'))}{page}"
+def _where(hit: Hit) -> str:
+    if hit.timed:
+        return Source.from_hit(0, hit).label()  # file @ mm:ss–mm:ss
+    page = f", p. {hit.page}" if hit.page is not None else ""
+    source = hit.source if "source" in hit.metadata else "?"
+    return f"{short_path(source)}{page}"

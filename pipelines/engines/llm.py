@@ -11,11 +11,12 @@ from pipelines.engines.media import encode_image, evidence_images
 from pipelines.engines.params import OpenAIParams
 from pipelines.engines.usage import usage
 from pipelines.errors import ConfigError, LLMError
+from pipelines.query.types import Hit, Query
 
 QUOTE = '"""'
 
 
-def format_context(hits: list[Any], attached: list[str] | None = None) -> str:
+def format_context(hits: list[Hit], attached: list[str] | None = None) -> str:
     """Retrieved evidence as numbered, quoted data blocks (noting attached images).
 
     A triple quote in a passage or its file name cannot end its block early; the fence
@@ -23,15 +24,14 @@ def format_context(hits: list[Any], attached: list[str] | None = None) -> str:
     """
     blocks = []
     for rank, hit in enumerate(hits, start=1):
-        meta = hit.node.metadata
-        where = [f"page {meta['page']}"] if meta.get("page") not in (None, "") else []
-        if meta.get("start") not in (None, ""):
-            where.append(f"{float(meta['start']):.0f}s-{float(meta.get('end') or 0):.0f}s")
-        if meta.get("image") in (attached or []):
+        where = [f"page {hit.page}"] if hit.page is not None else []
+        if hit.start is not None:
+            where.append(f"{hit.start:.0f}s-{hit.end or 0:.0f}s")
+        if hit.image in (attached or []):
             where.append("image attached")
         label = f" ({', '.join(where)})" if where else ""
-        head = f'[{rank}] {meta.get("source", "?")}{label}'.replace(QUOTE, "'''")
-        text = hit.node.get_content().replace(QUOTE, "'''")
+        head = f'[{rank}] {hit.source or "?"}{label}'.replace(QUOTE, "'''")
+        text = hit.text.replace(QUOTE, "'''")
         blocks.append(f"{head}\n{QUOTE}\n{text}\n{QUOTE}")
     return "\n\n".join(blocks) or "(no evidence found)"
 
@@ -67,8 +67,7 @@ class OpenAIEngine(Engine):
                 "timeout": self.config.timeout, "max_retries": self.settings.max_retries,
                 **self.settings.params}
 
-    def messages(self, question: str, query_text: str, images: list[str], hits: list[Any]
-                 ) -> list[Any]:
+    def messages(self, query: Query, hits: list[Hit]) -> list[Any]:
         """System + user messages: the prompt with the quoted evidence, then the images.
 
         The question's images come first, then up to `llm.max_images` retrieved images, each
@@ -79,15 +78,15 @@ class OpenAIEngine(Engine):
         if self.prompt is None:
             raise ConfigError(f"llm.type={self.config.type} needs a prompt: set `prompt:`")
         evidence = evidence_images(hits, self.settings.max_images)
-        ocr_text = query_text[len(question.strip()):].strip()
-        system, user = self.prompt.render(question=question, ocr_text=ocr_text or "(none)",
+        system, user = self.prompt.render(question=query.question,
+                                          ocr_text=query.ocr_text or "(none)",
                                           context=format_context(hits, evidence))
         blocks: list[Any] = [TextBlock(text=user)]
-        for number, path in enumerate(images, start=1):
+        for number, path in enumerate(query.images, start=1):
             blocks += [TextBlock(text=f"Question image {number}:"), self._image(path)]
-        ranks: dict[str, int] = {}
+        ranks: dict[str | None, int] = {}
         for rank, hit in enumerate(hits, start=1):  # an image's first (best) citation
-            ranks.setdefault(hit.node.metadata.get("image"), rank)
+            ranks.setdefault(hit.image, rank)
         for path in evidence:
             blocks += [TextBlock(text=f"Evidence image for [{ranks[path]}]:"), self._image(path)]
         return [ChatMessage(role="system", content=system), ChatMessage(role="user", blocks=blocks)]
@@ -102,10 +101,9 @@ class OpenAIEngine(Engine):
         return usage(counts, self.config.model or self.default_model,
                      self.settings.price_per_million)
 
-    def answer(self, question: str, query_text: str, images: list[str], hits: list[Any]
-               ) -> Reply:
+    def answer(self, query: Query, hits: list[Hit]) -> Reply:
         llm = self.build_llm()
-        messages = self.messages(question, query_text, images, hits)
+        messages = self.messages(query, hits)
         try:
             response = llm.chat(messages)
         except Exception as exc:
@@ -127,10 +125,9 @@ class OpenAIEngine(Engine):
         return Reply((response.message.content or "").strip(),
                      self._usage(response.additional_kwargs))
 
-    def stream(self, question: str, query_text: str, images: list[str], hits: list[Any]
-               ) -> Iterator[str | Usage]:
+    def stream(self, query: Query, hits: list[Hit]) -> Iterator[str | Usage]:
         llm = self.build_llm()
-        messages = self.messages(question, query_text, images, hits)
+        messages = self.messages(query, hits)
         extra = {"stream_options": {"include_usage": True}} if self.settings.stream_usage else {}
         counts: dict[str, Any] = {}
         try:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import Any
 
 from pipelines.errors import InputError
+from pipelines.query.types import Hit
 
 
 def encode_image(path: str | Path, max_side: int) -> tuple[bytes, str]:
@@ -31,13 +31,13 @@ def encode_image(path: str | Path, max_side: int) -> tuple[bytes, str]:
         raise InputError(f"{path}: cannot read image ({exc.__class__.__name__})") from None
 
 
-def evidence_images(hits: list[Any], limit: int) -> list[str]:
+def evidence_images(hits: list[Hit], limit: int) -> list[str]:
     """Paths of up to `limit` retrieved images (figures, frames, screenshots), best first."""
     paths: list[str] = []
     for hit in hits:
         if len(paths) >= limit:  # checked first: `max_images: 0` attaches none
             break
-        image = hit.node.metadata.get("image")
+        image = hit.image
         if image and image not in paths and Path(image).is_file():
             paths.append(image)
     return paths

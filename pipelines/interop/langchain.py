@@ -29,10 +29,10 @@ class MmragRetriever(BaseRetriever):
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun,
                                 k: int | None = None) -> list[Document]:
         """`k` (`retriever.invoke(query, k=3)`) overrides the retriever's own `k` for a call."""
-        hits = self.runner.retrieve(query, self.images, self.where, top_k=k or self.k)
+        hits = self.runner.path.retrieve(query, self.images, self.where, k or self.k).hits
         docs = []
         for rank, hit in enumerate(hits, start=1):
-            meta = Source.from_node(rank, hit).__dict__.copy()
+            meta = Source.from_hit(rank, hit).__dict__.copy()
             docs.append(Document(page_content=meta.pop("text"), metadata=meta))
         return docs
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from llama_index.core.base.base_query_engine import BaseQueryEngine
 from llama_index.core.base.response.schema import Response, StreamingResponse
 from llama_index.core.schema import NodeWithScore, QueryBundle
 
-from pipelines.engines.base import Reply, Usage
+from pipelines.answer import Answer
+from pipelines.runner import Runner
 
 
 class MmragQueryEngine(BaseQueryEngine):
@@ -22,7 +24,7 @@ class MmragQueryEngine(BaseQueryEngine):
         >>> engine.query(QueryBundle("How do I fix this?", image_path="shot.png")).response
     """
 
-    def __init__(self, runner: Any, streaming: bool = False, where: Any = None) -> None:
+    def __init__(self, runner: Runner, streaming: bool = False, where: Any = None) -> None:
         super().__init__(callback_manager=None)
         self.runner = runner
         self.streaming = streaming
@@ -35,18 +37,18 @@ class MmragQueryEngine(BaseQueryEngine):
         return self.runner.retrieve(query_bundle.query_str, _images(query_bundle), self.where)
 
     def _query(self, query_bundle: QueryBundle) -> Response | StreamingResponse:
-        question, images = query_bundle.query_str, _images(query_bundle)
-        answer, paths, hits = self.runner._retrieve(question, images, self.where)
-        metadata = {"query_text": answer.query_text, "timings_ms": answer.timings_ms}
-        engine = self.runner.engine
+        path = self.runner.path
+        retrieved = path.retrieve(query_bundle.query_str, _images(query_bundle), self.where)
+        nodes = [hit.node for hit in retrieved.hits]
+        answer = retrieved.answer
+        metadata = {"query_text": answer.query_text, "timings_ms": answer.timings_ms,
+                    "usage": answer.usage}
         if self.streaming:
-            pieces = engine.stream(question, answer.query_text, paths, hits)
-            return StreamingResponse(response_gen=_text_only(pieces, metadata),
-                                     source_nodes=hits, metadata=metadata)
-        reply = engine.answer(question, answer.query_text, paths, hits)
-        text, metadata["usage"] = (reply.text, reply.usage) if isinstance(reply, Reply) \
-            else (reply, {})
-        return Response(response=text, source_nodes=hits, metadata=metadata)
+            return StreamingResponse(response_gen=_text_only(path.stream(retrieved), metadata),
+                                     source_nodes=nodes, metadata=metadata)
+        answer = path.answer(retrieved)
+        metadata["usage"] = answer.usage
+        return Response(response=answer.answer, source_nodes=nodes, metadata=metadata)
 
     async def _aquery(self, query_bundle: QueryBundle) -> Response | StreamingResponse:
         return self._query(query_bundle)
@@ -56,9 +58,10 @@ def _images(bundle: QueryBundle) -> list[str]:
     return [str(bundle.image_path)] if bundle.image_path else []
 
 
-def _text_only(pieces: Any, metadata: dict[str, Any]) -> Any:
+def _text_only(pieces: Iterator[str | Answer], metadata: dict[str, Any]) -> Iterator[str]:
+    """The text pieces; the final `Answer`'s usage goes into the response metadata."""
     for piece in pieces:
-        if isinstance(piece, Usage):
-            metadata["usage"] = piece.counts
+        if isinstance(piece, Answer):
+            metadata["usage"] = piece.usage
         else:
             yield piece

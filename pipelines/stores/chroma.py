@@ -66,6 +66,11 @@ class ChromaStore(VectorStore):
                 raise StoreError(f"cannot open {self.location}: {exc}") from None
         return self._client
 
+    def close(self) -> None:
+        """Forget the client and collections (reopened on next use)."""
+        self._stores.clear()
+        self._client = None
+
     def refresh(self) -> None:
         """An on-disk Chroma client keeps the collections it loaded: another process's writes
         stay invisible (a fetch by id of a new node fails) until the client is rebuilt. Its

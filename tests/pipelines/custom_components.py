@@ -10,7 +10,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from loaders.base import Document, Loader, OcrEngine
-from pipelines.engines.base import Engine
+from pipelines.engines.base import Engine, Reply
+from pipelines.query import Hit, Query
 
 
 class CsvFaqLoader(Loader):
@@ -28,8 +29,8 @@ class CsvFaqLoader(Loader):
 class EchoEngine(Engine):
     """Answers with the top source's path."""
 
-    def answer(self, question: str, query_text: str, images: list[str], hits: list[Any]) -> str:
-        return f"top: {hits[0].node.metadata['source']}" if hits else "none"
+    def answer(self, query: Query, hits: list[Hit]) -> Reply:
+        return Reply(f"top: {hits[0].source}" if hits else "none")
 
 
 class NotAnEngine:
@@ -95,8 +96,8 @@ class GreetingEngine(Engine):
         model_config = ConfigDict(extra="forbid")
         greeting: str = "hello"
 
-    def answer(self, question: str, query_text: str, images: list[str], hits: list[Any]) -> str:
-        return self.settings.greeting
+    def answer(self, query: Query, hits: list[Hit]) -> Reply:
+        return Reply(self.settings.greeting)
 
 
 class BrokenMarkdownLoader(Loader):

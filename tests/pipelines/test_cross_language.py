@@ -8,12 +8,13 @@ import pytest
 from llama_index.core.schema import NodeWithScore, TextNode
 
 from pipelines.cross_language import by_language, language
+from pipelines.query import Hit
 from pipelines.runner import Runner
 from tests.conftest import write_config
 
 
-def hit(node_id: str, text: str, score: float) -> NodeWithScore:
-    return NodeWithScore(node=TextNode(id_=node_id, text=text), score=score)
+def hit(node_id: str, text: str, score: float) -> Hit:
+    return Hit.from_node(NodeWithScore(node=TextNode(id_=node_id, text=text), score=score))
 
 
 def test_language_of_a_text() -> None:
@@ -34,8 +35,8 @@ def test_other_language_passages_are_ranked_by_the_translation() -> None:
                   hit("en3", "Find the slope of a line", 0.79),
                   hit("zh1", "鸡兔同笼问题的解法", 0.70)]
     ranked = by_language(original, translated, "zh")
-    assert ranked[0].node.node_id == "en1" and ranked[0].score == 0.88  # its best cosine
-    assert {h.node.node_id for h in ranked} == {"zh1", "zh2", "en1", "en2", "en3"}
+    assert ranked[0].id == "en1" and ranked[0].score == 0.88  # its best cosine
+    assert {h.id for h in ranked} == {"zh1", "zh2", "en1", "en2", "en3"}
     assert by_language(original, translated, None) is original  # mixed query: unchanged
     assert by_language(original, [], "zh") is original
 
@@ -64,7 +65,7 @@ def test_a_chinese_question_finds_the_english_article(tmp_path: Path) -> None:
 
 def test_an_english_question_is_not_translated_for_an_english_knowledge_base(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import pipelines.retrieval as retrieval
+    import pipelines.query.search as retrieval
 
     kb = tmp_path / "kb"
     kb.mkdir()

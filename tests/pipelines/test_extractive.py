@@ -7,6 +7,7 @@ from llama_index.core.schema import NodeWithScore, TextNode
 from pipelines.config import LLMConfig
 from pipelines.engines.articles import parse
 from pipelines.engines.extractive import ExtractiveEngine
+from pipelines.query import Hit, Query
 
 EN = """# npm EACCES permission denied
 
@@ -35,20 +36,20 @@ ZH = """# 微信提示网络不可用
 """
 
 
-def hit(text: str, source: str, score: float = 0.9, page: int | None = None) -> NodeWithScore:
+def hit(text: str, source: str, score: float = 0.9, page: int | None = None) -> Hit:
     meta = {"source": source, "modality": "text"}
     if page:
         meta["page"] = page
-    return NodeWithScore(node=TextNode(text=text, metadata=meta), score=score)
+    return Hit.from_node(NodeWithScore(node=TextNode(text=text, metadata=meta), score=score))
 
 
 def engine() -> ExtractiveEngine:
     return ExtractiveEngine(LLMConfig())
 
 
-def reply_text(*args: object) -> str:
+def reply_text(question: str, query_text: str, images: list[str], hits: list[Hit]) -> str:
     """The answer text; a decline is flagged on the reply as well."""
-    reply = engine().answer(*args)
+    reply = engine().answer(Query(question, query_text, tuple(images)), hits)
     assert reply.declined == (reply.text in ("No relevant information found in the knowledge "
                                              "base.", "知识库中没有找到相关内容。"))
     return reply.text

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from llama_index.core.schema import NodeWithScore, TextNode
 
+from pipelines.query import Hit
 from pipelines.retrieval import diversify, evidence_key
 
 
-def hit(source: str, page: int | None = None, start: float | None = None) -> NodeWithScore:
+def hit(source: str, page: int | None = None, start: float | None = None) -> Hit:
     meta = {"source": source, **({"page": page} if page else {}),
             **({"start": start} if start is not None else {})}
-    return NodeWithScore(node=TextNode(text=f"{source} {page} {start}", metadata=meta), score=0.5)
+    return Hit.from_node(NodeWithScore(node=TextNode(text=f"{source} {page} {start}",
+                                                     metadata=meta), score=0.5))
 
 
-def names(hits: list[NodeWithScore]) -> list[str]:
-    return [h.node.text for h in hits]
+def names(hits: list[Hit]) -> list[str]:
+    return [h.text for h in hits]
 
 
 def test_evidence_keys_are_file_and_page_or_the_moment() -> None:

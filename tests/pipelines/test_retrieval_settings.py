@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-import pipelines.retrieval as retrieval
+import pipelines.query.fuse as retrieval
 from pipelines.bridge import bridge_terms
 
 QUESTIONS = ["pip install fails with SSL certificate verify failed",

@@ -19,16 +19,16 @@ def rewriting_runner(support_runner: Runner, url: str, rewrite: bool = True) -> 
 
 
 def test_the_llm_translation_is_searched_cached_and_counted(support_runner, monkeypatch) -> None:
-    from pipelines.retrieval import Retriever
+    from pipelines.query.search import SearchStage
 
     searched: list[str | None] = []
-    retrieve = Retriever.retrieve
+    run = SearchStage.run
 
-    def spy(self, query_text, *args, translation=None, **kwargs):  # noqa: ANN001, ANN202
-        searched.append(translation)
-        return retrieve(self, query_text, *args, translation=translation, **kwargs)
+    def spy(self, state):  # noqa: ANN001, ANN202
+        searched.append(state.translation)
+        return run(self, state)
 
-    monkeypatch.setattr(Retriever, "retrieve", spy)
+    monkeypatch.setattr(SearchStage, "run", spy)
     with FakeOpenAI(reply="Start the daemon [1]") as server:
         server.replies[TRANSLATE] = "Cannot connect to the Docker daemon. Is it running?"
         runner = rewriting_runner(support_runner, server.url)
