@@ -179,14 +179,6 @@ class Index:
         hits = self.store.search(modality, query_embedding, top_k, parse_where(where))
         return [_scored(hit, hit.score) for hit in hits]
 
-
-def _scored(hit: StoreHit, score: float) -> Any:
-    """A stored node rebuilt by LlamaIndex (from `_node_content`) as a `NodeWithScore`."""
-    from llama_index.core.schema import NodeWithScore
-    from llama_index.core.vector_stores.utils import metadata_dict_to_node
-
-    return NodeWithScore(node=metadata_dict_to_node(hit.metadata, text=hit.text), score=score)
-
     # What retrieval reads, besides `search`, `fetch` and `matching_ids`:
     def lexical_search(self, text: str, top_k: int, ids: set[str] | None = None
                        ) -> list[tuple[str, str, float]]:
@@ -224,6 +216,14 @@ def _scored(hit: StoreHit, score: float) -> Any:
         next use)."""
         self.catalog.close()
         self.store.close()
+
+
+def _scored(hit: StoreHit, score: float) -> Any:
+    """A stored node rebuilt by LlamaIndex (from `_node_content`) as a `NodeWithScore`."""
+    from llama_index.core.schema import NodeWithScore
+    from llama_index.core.vector_stores.utils import metadata_dict_to_node
+
+    return NodeWithScore(node=metadata_dict_to_node(hit.metadata, text=hit.text), score=score)
 
 
 def _ids(nodes: list[Any], modality: str) -> list[str]:
