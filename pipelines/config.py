@@ -191,7 +191,7 @@ class RetrievalConfig(Strict):
     @classmethod
     def _known_stage(cls, value: str | None) -> str | None:
         if value is not None:
-            registry.check_name("retrieval_stage", value)
+            params.check_name("retrieval_stage", value)
         return value
 
 

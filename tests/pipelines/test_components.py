@@ -162,7 +162,7 @@ def test_scoped_registrations_are_gone_after_the_block() -> None:
 def test_unknown_kind_and_base_check() -> None:
     with pytest.raises(MmragError, match="unknown component kind 'reranker'"):
         registry.names("reranker")
-    assert registry.names("retrieval_stage") == []
+    assert registry.names("retrieval_stage") == ["rewrite", "search", "fuse"]
     with pytest.raises(MmragError, match=r"'pathlib\.Path' is not a subclass of "
                                          r"loaders\.base\.Loader"):
         registry.resolve("loader", "pathlib.Path")

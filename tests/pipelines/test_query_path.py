@@ -46,8 +46,13 @@ class Reverse(Stage):
         state.hits = state.hits[::-1]
 
 
-def test_a_rerank_stage_is_one_class_and_a_config_entry(support_runner, monkeypatch) -> None:
-    monkeypatch.setitem(registry.COMPONENTS["retrieval_stage"], "reverse", Reverse)
+def test_a_rerank_stage_is_one_class_and_a_config_entry(support_runner) -> None:
+    with registry.scoped():
+        registry.register("retrieval_stage", "reverse", Reverse)
+        _rerank_reverses(support_runner)
+
+
+def _rerank_reverses(support_runner) -> None:
     store = {"index.store.path": support_runner.config.index.store.path}
     plain = Runner.from_config("error-screenshot-support", store)
     reranked = Runner.from_config("error-screenshot-support", {**store,

@@ -29,6 +29,8 @@ def test_the_llm_translation_is_searched_cached_and_counted(support_runner, monk
         return run(self, state)
 
     monkeypatch.setattr(SearchStage, "run", spy)
+    # other tests translate QUESTION into the same session store: start from an empty cache
+    (support_runner.index.state_dir / "rewrites.sqlite").unlink(missing_ok=True)
     with FakeOpenAI(reply="Start the daemon [1]") as server:
         server.replies[TRANSLATE] = "Cannot connect to the Docker daemon. Is it running?"
         runner = rewriting_runner(support_runner, server.url)

@@ -30,12 +30,8 @@ def kb(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def restore_loaders():
-    from loaders.registry import LOADERS
-
-    saved = dict(LOADERS)
-    yield
-    LOADERS.clear()
-    LOADERS.update(saved)
+    with registry.scoped():  # what a test registers is gone after it
+        yield
 
 
 def test_unsupported_files_are_counted_and_listed(kb: Path, tmp_path: Path) -> None:

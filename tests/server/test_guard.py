@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import threading
+import time
 
 import httpx
 import openai
@@ -104,10 +105,11 @@ def test_busy_server_answers_503(support_runner: object, monkeypatch: pytest.Mon
         threads[0].start()
         assert entered.wait(30)
         threads[1].start()  # waits in the queue
-        for _ in range(50):
-            busy = post(url, chat_body(), None)
-            if busy.status_code == 503:
-                break
+        gate = app.state.mmrag.gate
+        deadline = time.monotonic() + 30
+        while gate._waiting < 1 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        busy = post(url, chat_body(), None)  # a slot busy, the queue full: refused at once
         assert busy.status_code == 503 and busy.headers["retry-after"] == "1"
         assert busy.json()["error"]["message"].startswith("server busy")
         release.set()
