@@ -148,7 +148,7 @@ def main() -> None:
            "PYTHONPATH": str(ROOT)}
     ingest = [sys.executable, "-m", "pipelines.cli", "ingest", str(config)]
     subprocess.run(ingest, env=env, check=True, capture_output=True)
-    from tests.server.conftest import free_port
+    from tests.conftest import free_port
 
     port = free_port()
     proc = start_server(config, port, env, log)

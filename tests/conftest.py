@@ -89,6 +89,15 @@ def sample_queries(pipeline: str) -> list[dict]:
     return items
 
 
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1 for a server a test starts."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def write_config(folder: Path, body: str, name: str = "tiny") -> Path:
     """Write a pipeline YAML into `folder` and return its path."""
     path = folder / f"{name}.yaml"

@@ -115,14 +115,10 @@ def served_from(runner: Runner) -> Served:
 
 
 def warm(runner: Runner) -> None:
-    """Open the index and load the embedder and OCR engine now, not on the first request."""
-    warm_up = getattr(runner, "warm_up", None)
-    if callable(warm_up):
-        warm_up()
-        return
+    """Open the index and load the embedder and OCR engine now, not on the first request;
+    a pipeline not ingested yet is a StoreError (it is then not served)."""
     runner.index.check_ready()
-    runner.index.embed_model.get_query_embedding("warm up")
-    _ = runner.ocr
+    runner.warm_up()
 
 
 def answer_json(served: Served, answer: Answer, evidence: Evidence, base_url: str

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import socket
 import subprocess
 import sys
 import threading
@@ -18,7 +17,7 @@ import pytest
 
 from pipelines.errors import StoreError
 from pipelines.runner import Runner
-from tests.conftest import EXAMPLES, write_config
+from tests.conftest import EXAMPLES, free_port, write_config
 from tests.pipelines.test_cli import assert_one_line_error, run
 
 KB = EXAMPLES / "error-screenshot-support" / "kb"
@@ -34,12 +33,6 @@ QUERIES = [  # (question, image, expected top source)
 ]
 TOKEN_ENV = "MMRAG_TEST_CHROMA_TOKEN"
 TINY = "# Printer offline\n\nError: `Printer offline`\n\n## Fix\n1. Turn the printer on.\n"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_for_heartbeat(port: int, proc: subprocess.Popen, log: Path) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -12,16 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, free_port
 
 SHOTS = EXAMPLES / "error-screenshot-support" / "queries"
 KEY = "test-key-8f2c1d"  # what the clients send; must never show up in logs or replies
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def data_url(path: Path) -> str:

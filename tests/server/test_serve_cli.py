@@ -16,8 +16,7 @@ import httpx
 import openai
 import pytest
 
-from tests.conftest import write_config
-from tests.server.conftest import free_port
+from tests.conftest import free_port, write_config
 
 KEY = "cli-key-5b7e"
 ARTICLE_A = "# Printer offline\n\nError: `Printer offline`\n\n## Fix\n1. Turn the printer on.\n"
