@@ -31,6 +31,7 @@ demo: setup
 
 test: setup
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q -m "not eval"
 
 # the eval stage (.ci/run runs it after `make test`): every shipped eval set in full, checked
@@ -40,6 +41,7 @@ test-eval: setup
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) .mmrag

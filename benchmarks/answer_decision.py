@@ -25,9 +25,10 @@ from typing import Any
 import common
 from eval_sets import PIPELINES, sets
 
+from loaders.text_analysis import content_words
 from pipelines.engines.decision import Signals, signals_rule
-from pipelines.evaluation import load_dataset, relevance
-from pipelines.lexical import content_words
+from pipelines.jobs.eval_score import relevance
+from pipelines.jobs.eval_set import load_dataset
 from pipelines.runner import Runner
 
 
@@ -40,7 +41,7 @@ def cosine_rule(s: Signals, shared: int, min_relevance: float) -> bool:
 
 def default_params() -> dict[str, float]:
     """The signals rule as the config defaults set it."""
-    from pipelines.config import LLMConfig
+    from pipelines.config.schema import LLMConfig
 
     llm = LLMConfig()
     return {"min_relevance": llm.min_relevance, "relevance_floor": llm.relevance_floor,
@@ -49,8 +50,8 @@ def default_params() -> dict[str, float]:
 
 def collect(runner: Runner, dataset: Path, name: str) -> list[dict[str, Any]]:
     """One row per item: its labels, the rank of its first hit and the decision signals."""
-    from pipelines.answer import Source
     from pipelines.engines.decision import signals
+    from pipelines.query.answer import Source
 
     meta = {r["id"]: r for r in map(json.loads, dataset.read_text().splitlines()) if r}
     runner.index.check_ready()

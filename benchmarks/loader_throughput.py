@@ -11,7 +11,7 @@ Every measurement uses a fresh OCR cache and artifacts folder (nothing is read f
   300 dpi and OCR'd (eng+chi_sim, as the shipped configs).
 - Screenshots: `Ocr.image_file` on examples/error-screenshot-support/queries/*.png
   (eng+chi_sim), p50/p95 over the images.
-- Workers: `pipelines.loading.load_files` with workers=1 and workers=2 over one mixed set
+- Workers: `pipelines.ingest.loading.load_files` with workers=1 and workers=2 over one mixed set
   (scanned PDFs, screenshots, text PDFs), as `mmrag ingest` loads files.
 Wall times depend on what else runs on the machine (the load average is printed before and
 after); `cpu s` (CPU time of this process and its children: workers, tesseract) is steadier,
@@ -37,7 +37,8 @@ from loaders.errors import LoaderError
 from loaders.image import ImageLoader
 from loaders.ocr import Ocr
 from loaders.pdf import PdfLoader
-from pipelines.loading import load_files
+from pipelines.ingest.loading import load_files
+from pipelines.jobs.latency import percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "examples/error-screenshot-support/queries"
@@ -147,7 +148,7 @@ def screenshot_row(paths: list[Path], tmp: Path) -> Row:
         times.append(time.perf_counter() - started)
     cpu = cpu_seconds() - cpu
     times.sort()
-    p95 = times[min(len(times) - 1, int(0.95 * len(times)))]
+    p95 = percentile(times, 95)
     return Row("screenshot OCR latency", len(paths), len(paths), sum(times),
                f"p50 {statistics.median(times):.2f} s, p95 {p95:.2f} s",
                f"eng+chi_sim, max {times[-1]:.2f} s", cpu)

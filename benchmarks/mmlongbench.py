@@ -39,7 +39,7 @@ import common
 import numpy as np
 from mmlongbench_data import DEFAULT_DATA, prepare
 
-from pipelines.evaluation import answer_missing
+from pipelines.jobs.eval_score import answer_missing
 from pipelines.runner import Runner
 
 SYSTEMS = ("naive", "dense", "default")

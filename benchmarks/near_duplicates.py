@@ -6,7 +6,7 @@ when present, ../shared/corpus's OCR images — many look alike (terminal screen
 same worksheet layout), as ID cards of one template do. Each gets edited copies: JPEG
 re-compression, downscaling, crops, a slight rotation, a brightness change. Originals are
 split in two halves by position: thresholds are chosen on the tune half (best F1) and
-reported on the held-out half. `pipelines/duplicates.py` uses the rule and thresholds that
+reported on the held-out half. `pipelines/index/duplicates.py` uses the rule and thresholds that
 won here.
 
     .venv/bin/python benchmarks/near_duplicates.py [--json out.json]

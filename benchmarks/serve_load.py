@@ -33,7 +33,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.common import print_table, write_json  # noqa: E402
-from pipelines.evaluation import percentile  # noqa: E402
+from pipelines.jobs.latency import percentile  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ROOT / "examples/error-screenshot-support/queries"

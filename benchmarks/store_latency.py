@@ -66,7 +66,7 @@ def timed(call: Any, count: int) -> tuple[float, float]:
 
 def measure(kind: str, folder: Path, size: int, count: int) -> dict[str, Any]:
     from pipelines import registry
-    from pipelines.config import StoreConfig
+    from pipelines.config.schema import StoreConfig
     from pipelines.stores.filters import expand_globs, parse_where
 
     config = StoreConfig(type=kind, path=str(folder))

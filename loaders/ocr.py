@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -19,12 +18,10 @@ from loaders.errors import LoaderError
 from loaders.preprocess import looks_like_photo
 from loaders.rapidocr import Box, RapidOcrEngine, as_reading, rapidocr_installed
 from loaders.tesseract import CJK_LANGS, WEAK_SCORE, mean_conf, score
+from loaders.text_analysis import UNSPACED_GAP, has_han
 
 MAX_PIXELS = 80_000_000  # larger images are refused as possible decompression bombs
-_CJK = "\u3000-\u30ff\u3400-\u9fff\uff00-\uffef"
-_CJK_GAP = re.compile(f"(?<=[{_CJK}]) +(?=[{_CJK}])")
 LOW_CJK_CONF = 80.0  # Tesseract readings of mostly CJK words less sure than this get RapidOCR too
-_CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
 SURE = 80.0  # RapidOCR regions read with at least this confidence count as read
 MATCH = 0.25  # Tesseract reads a region when it has the region's text with this share of edits
 
@@ -61,14 +58,14 @@ def open_image(path: Path) -> Image.Image:
 
 def clean_text(text: str) -> str:
     """Drop empty lines and the spaces Tesseract puts between CJK characters."""
-    lines = (_CJK_GAP.sub("", line).strip() for line in text.splitlines())
+    lines = (UNSPACED_GAP.sub("", line).strip() for line in text.splitlines())
     return "\n".join(line for line in lines if line)
 
 
 def weak(words: list[tuple[str, float]]) -> bool:
     """A reading with little confident text, or mostly CJK words read with little confidence
     (a few stray CJK words in English text do not count)."""
-    cjk = [(w, c) for w, c in words if _CJK_CHAR.search(w)]
+    cjk = [(w, c) for w, c in words if has_han(w)]
     unsure_cjk = len(cjk) * 3 >= len(words) and mean_conf(cjk) < LOW_CJK_CONF
     return score(words) < WEAK_SCORE or mean_conf(words) < 60 or unsure_cjk
 

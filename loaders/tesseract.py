@@ -4,7 +4,6 @@ and second tries (plain image, text-height scaling, upside-down lines) for pages
 from __future__ import annotations
 
 import os
-import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -14,9 +13,9 @@ from PIL import Image
 from loaders.base import OcrEngine
 from loaders.errors import MissingDependencyError
 from loaders.preprocess import dark_on_light, finish, flatten, scale_factor, text_height, to_gray
+from loaders.text_analysis import CJK_SCRIPT
 
 CJK_LANGS = ("chi_sim", "chi_tra", "jpn", "kor")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 LOW_CONF = 80.0  # lines below this mean confidence get the CJK pass
 MIN_BAND = 120  # px: bands are not split smaller than this
 MARGIN = 32  # px of blank page kept around the text (Tesseract's layout analysis needs it)
@@ -268,7 +267,7 @@ class TesseractEngine(OcrEngine):
         for line, top, crop in zip(lines, tops, crops, strict=False):
             found = [n for n in again if top <= (n.box[1] + n.box[3]) / 2 < top + crop.height]
             # Keep the Latin reading unless the CJK reading has CJK text and more confidence.
-            if found and _CJK.search(" ".join(n.text for n in found)) and \
+            if found and CJK_SCRIPT.search(" ".join(n.text for n in found)) and \
                     sum(n.conf for n in found) / len(found) > line.conf:
                 line.words = [w for n in found for w in n.words]
 

@@ -14,11 +14,11 @@ def __getattr__(name: str) -> Any:
 
         return Runner
     if name == "Answer":
-        from pipelines.answer import Answer
+        from pipelines.query.answer import Answer
 
         return Answer
     if name == "load_config":
-        from pipelines.settings import load_config
+        from pipelines.config.settings import load_config
 
         return load_config
     raise AttributeError(name)

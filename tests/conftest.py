@@ -61,7 +61,7 @@ VARIANTS = {"dense": {"retrieval.mode": "dense", "retrieval.translate": False},
 def eval_report(request: pytest.FixtureRequest):
     """`eval_report(pipeline, set_name, variant)`: the EvalReport of a shipped eval set in
     full (image items included) on the session's ingested index, computed once per session."""
-    from pipelines.evaluation import evaluate
+    from pipelines.jobs.evaluation import evaluate
     from pipelines.runner import Runner
 
     cache: dict[tuple[str, str, str], object] = {}

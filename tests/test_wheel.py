@@ -68,7 +68,7 @@ def outside(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, s
 def test_the_installed_package_is_the_wheel(venv: Path, outside) -> None:
     folder, env = outside
     code = ("import pipelines, loaders, pipelines.engines.llm, pipelines.interop.langchain;"
-            "from pipelines.settings import configs_dir, prompts_dir;"
+            "from pipelines.config.settings import configs_dir, prompts_dir;"
             "print(pipelines.__file__, loaders.__file__, configs_dir(), prompts_dir())")
     paths = run(venv / "bin" / "python", "-c", code, cwd=folder, env=env).stdout.split()
     assert all(Path(p).is_relative_to(venv) for p in paths), paths

@@ -18,8 +18,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 
-from pipelines.evaluation import source_matches  # noqa: E402
-from pipelines.jsonl import read_items  # noqa: E402
+from pipelines.jobs.eval_score import source_matches  # noqa: E402
+from pipelines.jobs.jsonl import read_items  # noqa: E402
 from pipelines.runner import Runner  # noqa: E402
 
 

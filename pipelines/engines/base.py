@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from pydantic import BaseModel
 
-from pipelines.config import LLMConfig
-from pipelines.prompts import Prompt
-from pipelines.query.types import Hit, Query
+from loaders.text_analysis import has_han
+from pipelines.config.prompts import Prompt
+from pipelines.config.schema import LLMConfig
+from pipelines.query.types import Hit, Query, Usage
 
-_CJK = re.compile(r"[\u3400-\u9fff]")
+__all__ = ["Engine", "Reply", "Usage", "is_chinese"]
 
 
 def is_chinese(text: str) -> bool:
-    """True when the text contains CJK ideographs (answers then use Chinese labels)."""
-    return bool(_CJK.search(text))
+    """True when the text contains Chinese (answers then use Chinese labels)."""
+    return has_han(text)
 
 
 @dataclass
@@ -29,13 +29,6 @@ class Reply:
     text: str
     usage: dict[str, Any] = field(default_factory=dict)
     declined: bool = False
-
-
-@dataclass
-class Usage:
-    """Yielded last by `Engine.stream` when the backend reports token usage."""
-
-    counts: dict[str, Any]
 
 
 class Engine:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pipelines.lexical import content_words, identifiers, tokenize
+from loaders.text_analysis import content_words, identifiers, tokenize
 
 if TYPE_CHECKING:
     from pipelines.query.types import Hit
@@ -40,7 +40,7 @@ def signals(question: str, query_text: str, hits: list[Hit]) -> Signals:
 
 def question_terms(question: str) -> list[set[str]]:
     """Each content word of the question with its CC-CEDICT translations (one set a word)."""
-    from pipelines.bridge import word_translations
+    from pipelines.query.bridge import word_translations
 
     return [{word, *word_translations(word)} for word in content_words(question)]
 

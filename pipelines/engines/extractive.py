@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 
-from pipelines.answer import Source, short_path
 from pipelines.engines.articles import Article, parse
 from pipelines.engines.base import Engine, Reply, is_chinese
 from pipelines.engines.decision import coverage, question_terms, signals, signals_rule
 from pipelines.engines.params import ExtractiveParams
+from pipelines.query.answer import Source
+from pipelines.query.location import short_path
 from pipelines.query.types import Hit, Query
 
 _SENTENCE = re.compile(r"(?<=[.!?。！？])\s+|\n+")

@@ -11,6 +11,7 @@ from pipelines.engines.media import encode_image, evidence_images
 from pipelines.engines.params import OpenAIParams
 from pipelines.engines.usage import usage
 from pipelines.errors import ConfigError, LLMError
+from pipelines.query.location import where
 from pipelines.query.types import Hit, Query
 
 QUOTE = '"""'
@@ -20,16 +21,14 @@ def format_context(hits: list[Hit], attached: list[str] | None = None) -> str:
     """Retrieved evidence as numbered, quoted data blocks (noting attached images).
 
     A triple quote in a passage or its file name cannot end its block early; the fence
-    around the whole context is guarded by `Prompt.render` (`pipelines.prompts.fence_safe`).
+    around the whole context is guarded by `Prompt.render` (`pipelines.config.prompts.fence_safe`).
     """
     blocks = []
     for rank, hit in enumerate(hits, start=1):
-        where = [f"page {hit.page}"] if hit.page is not None else []
-        if hit.start is not None:
-            where.append(f"{hit.start:.0f}s-{hit.end or 0:.0f}s")
+        place = [where(hit.page, hit.start, hit.end)]
         if hit.image in (attached or []):
-            where.append("image attached")
-        label = f" ({', '.join(where)})" if where else ""
+            place.append("image attached")
+        label = f" ({', '.join(p for p in place if p)})" if any(place) else ""
         head = f'[{rank}] {hit.source or "?"}{label}'.replace(QUOTE, "'''")
         text = hit.text.replace(QUOTE, "'''")
         blocks.append(f"{head}\n{QUOTE}\n{text}\n{QUOTE}")

@@ -25,19 +25,6 @@ def price(model: str | None, override: dict[str, float] | None) -> tuple[float, 
     return PRICES[max(matches, key=len)] if matches else None
 
 
-def combine(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
-    """Two usages as one: token counts and costs added; `second`'s model named."""
-    if not (first and second):
-        return first or second
-    out = {**first, **second}
-    for key in ("prompt_tokens", "completion_tokens", "total_tokens", "cost_usd"):
-        if key in first or key in second:
-            out[key] = first.get(key, 0) + second.get(key, 0)
-    if "cost_usd" in out:
-        out["cost_usd"] = round(out["cost_usd"], 6)
-    return out
-
-
 def usage(counts: dict[str, Any], model: str | None,
           override: dict[str, float] | None = None) -> dict[str, Any]:
     """Token counts as the API reported them, plus `cost_usd` when the price is known."""

@@ -10,7 +10,7 @@ from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import Runnable, RunnableLambda
 from pydantic import Field
 
-from pipelines.answer import Source
+from pipelines.query.answer import Source
 
 
 class MmragRetriever(BaseRetriever):

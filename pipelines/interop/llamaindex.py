@@ -9,7 +9,7 @@ from llama_index.core.base.base_query_engine import BaseQueryEngine
 from llama_index.core.base.response.schema import Response, StreamingResponse
 from llama_index.core.schema import NodeWithScore, QueryBundle
 
-from pipelines.answer import Answer
+from pipelines.query.answer import Answer
 from pipelines.runner import Runner
 
 

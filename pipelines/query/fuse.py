@@ -1,6 +1,6 @@
 """The fuse stage: the rankings of the search stage as one list of hits.
 
-Cross-language judging (`pipelines.cross_language`) when the translation was searched too,
+Cross-language judging (`pipelines.query.cross_language`) when the translation was searched too,
 reciprocal rank fusion with the lexical weight raised for a query holding an identifier,
 `min_score` on the cosine, and at most `max_per_page` hits from one page.
 """
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipelines.cross_language import by_language, lexical_by_language
-from pipelines.lexical import identifiers
+from loaders.text_analysis import identifiers
+from pipelines.query.cross_language import by_language, lexical_by_language
 from pipelines.query.stages import Stage, State
 from pipelines.query.types import Hit, Ranking
 

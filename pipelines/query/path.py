@@ -13,20 +13,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipelines.answer import Answer, Source
-from pipelines.engines.base import Usage
-from pipelines.engines.usage import combine
 from pipelines.errors import InputError
+from pipelines.query.answer import Answer, Source
 from pipelines.query.retriever import Retriever
-from pipelines.query.types import Hit, Query
+from pipelines.query.types import Hit, Query, Usage, combine
 from pipelines.stores.filters import parse_where
 
 if TYPE_CHECKING:
     from loaders.ocr import Ocr
-    from pipelines.config import PipelineConfig
+    from pipelines.config.schema import PipelineConfig
     from pipelines.engines.base import Engine
-    from pipelines.index import Index
-    from pipelines.rewrite import Rewriter
+    from pipelines.index.multimodal import Index
+    from pipelines.query.translate import Rewriter
 
 WhereInput = str | list[str] | dict[str, Any] | None
 
@@ -73,7 +71,7 @@ class QueryPath:
         with self._lock:  # batch workers share the path
             if self._retriever is None:
                 if self.config.retrieval.rewrite and self._engine().translates:
-                    from pipelines.rewrite import Rewriter
+                    from pipelines.query.translate import Rewriter
 
                     self._rewriter = Rewriter(self._engine(),
                                               self.index.state_dir / "rewrites.sqlite")
@@ -105,7 +103,7 @@ class QueryPath:
                                  for rank, hit in enumerate(state.hits, start=1)],
                         usage=state.usage)
         if self.config.retrieval.page_images:
-            from pipelines.evidence import attach_page_images
+            from pipelines.query.evidence import attach_page_images
 
             attach_page_images(answer.sources, state.hits, self.index.state_dir / "evidence")
         answer.timings_ms = {"ocr": _ms(ocr_start, ocr_done), "retrieve": round(

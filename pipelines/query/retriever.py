@@ -6,14 +6,14 @@ import time
 from typing import TYPE_CHECKING
 
 from pipelines import registry
-from pipelines.config import RetrievalConfig
-from pipelines.cross_language import language
+from pipelines.config.schema import RetrievalConfig
+from pipelines.query.cross_language import language
 from pipelines.query.stages import STAGES, Services, Stage, State
 from pipelines.query.types import Query
 
 if TYPE_CHECKING:
-    from pipelines.index import Index
-    from pipelines.rewrite import Rewriter
+    from pipelines.index.multimodal import Index
+    from pipelines.query.translate import Rewriter
 
 # An English question is translated only when at least this share of the passages holds
 # Chinese (an English knowledge base with a few stray characters is not bilingual)

@@ -1,15 +1,15 @@
 """The rewrite stage: the query in the knowledge base's other language, searched beside it.
 
 The LLM's translation when `retrieval.rewrite` is on and the engine has a language model
-(`pipelines.rewrite.Rewriter`), else the CC-CEDICT word-by-word gloss
-(`pipelines.bridge`). Nothing when the query is not to be searched in translation
+(`pipelines.query.translate.Rewriter`), else the CC-CEDICT word-by-word gloss
+(`pipelines.query.bridge`). Nothing when the query is not to be searched in translation
 (`Query.language` is None). An LLM failure while translating is an `LLMError` (one line),
 like a failure while answering: the engine that would answer is the one that failed.
 """
 
 from __future__ import annotations
 
-from pipelines.bridge import bridge_terms
+from pipelines.query.bridge import bridge_terms
 from pipelines.query.stages import Stage, State
 
 

@@ -15,12 +15,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pipelines.config import RetrievalConfig
+from pipelines.config.schema import RetrievalConfig
 from pipelines.query.types import Hit, Lexical, Query, Ranking
 
 if TYPE_CHECKING:
-    from pipelines.index import Index
-    from pipelines.rewrite import Rewriter
+    from pipelines.index.multimodal import Index
+    from pipelines.query.translate import Rewriter
 
 STAGES: tuple[str, ...] = ("rewrite", "search", "fuse")  # then `retrieval.rerank`, if set
 

@@ -94,8 +94,28 @@ def _float(value: Any) -> float | None:
 
 
 def _bbox(value: Any) -> tuple[float, float, float, float] | None:
-    """The stored bbox (a JSON list, see `pipelines.chunking`) as a tuple."""
+    """The stored bbox (a JSON list, see `pipelines.ingest.chunking`) as a tuple."""
     if not value:
         return None
     box = json.loads(value) if isinstance(value, str) else value
     return (float(box[0]), float(box[1]), float(box[2]), float(box[3]))
+
+
+@dataclass
+class Usage:
+    """Yielded last by `Engine.stream` when the backend reports token usage."""
+
+    counts: dict[str, Any]
+
+
+def combine(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
+    """Two usages as one: token counts and costs added; `second`'s model named."""
+    if not (first and second):
+        return first or second
+    out = {**first, **second}
+    for key in ("prompt_tokens", "completion_tokens", "total_tokens", "cost_usd"):
+        if key in first or key in second:
+            out[key] = first.get(key, 0) + second.get(key, 0)
+    if "cost_usd" in out:
+        out["cost_usd"] = round(out["cost_usd"], 6)
+    return out

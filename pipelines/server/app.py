@@ -12,7 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from pipelines.answer import Answer
+from pipelines.query.answer import Answer
 from pipelines.server import errors
 from pipelines.server.config import ServeConfig
 from pipelines.server.errors import ApiError, error_response

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import Field, ValidationError, field_validator
 
 from loaders.ocr import MAX_PIXELS
-from pipelines.config import Strict
+from pipelines.config.schema import Strict
 from pipelines.errors import ConfigError
 
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
@@ -67,7 +67,7 @@ class ServeConfig(Strict):
 def load_serve_config(path: str | Path | None, overrides: list[str] | None = None
                       ) -> ServeConfig:
     """The server settings from `path` (or defaults) with `key.path=value` overrides."""
-    from pipelines.settings import describe, parse_override, read_yaml, set_key
+    from pipelines.config.settings import describe, parse_override, read_yaml, set_key
 
     source = Path(path) if path else Path("(server settings)")
     data: dict[str, Any] = read_yaml(source) if path else {}

@@ -20,7 +20,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from pipelines.answer import Answer
+from pipelines.query.answer import Answer
 from pipelines.server.errors import ApiError
 from pipelines.server.uploads import Uploads
 

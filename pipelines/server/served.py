@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipelines.answer import Answer
 from pipelines.errors import ConfigError, MmragError
+from pipelines.query.answer import Answer
 from pipelines.runner import Runner
 
 log = logging.getLogger("mmrag.serve")
@@ -88,7 +88,7 @@ class Evidence:
 def open_pipelines(names: list[str], overrides: list[str]) -> dict[str, Served]:
     """Build and warm a Runner per pipeline; a pipeline that cannot start is named and
     skipped (the others still serve); none at all is a ConfigError."""
-    from pipelines.settings import pipeline_names
+    from pipelines.config.settings import pipeline_names
 
     served: dict[str, Served] = {}
     for name in names or pipeline_names():

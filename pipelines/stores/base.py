@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pipelines.config import StoreConfig
+from pipelines.config.schema import StoreConfig
 
 if TYPE_CHECKING:
     from llama_index.core.schema import BaseNode

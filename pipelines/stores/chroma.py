@@ -12,7 +12,7 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipelines.config import StoreConfig
+from pipelines.config.schema import StoreConfig
 from pipelines.errors import StoreError
 from pipelines.stores import chroma_server
 from pipelines.stores.base import StoreHit, VectorStore

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from pipelines.config import StoreConfig
+from pipelines.config.schema import StoreConfig
 from pipelines.errors import StoreError
 
 DEFAULT_PORT = 8000

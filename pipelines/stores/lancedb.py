@@ -14,7 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipelines.config import StoreConfig
+from pipelines.config.schema import StoreConfig
 from pipelines.errors import MissingDependencyError, StoreError
 from pipelines.stores.base import StoreHit, VectorStore
 from pipelines.stores.filters import Filter

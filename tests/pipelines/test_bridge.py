@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelines.bridge import bridge_terms, dictionary
+from pipelines.query.bridge import bridge_terms, dictionary
 from pipelines.runner import Runner
 from tests.conftest import write_config
 

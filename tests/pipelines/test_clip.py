@@ -19,7 +19,7 @@ import transformers  # noqa: F401
 from PIL import Image, ImageDraw
 
 from pipelines.errors import ConfigError, StoreError
-from pipelines.retrieval import Retriever
+from pipelines.query.text_retriever import Retriever
 from pipelines.runner import Runner
 from pipelines.stores.base import CLIP
 from tests.conftest import write_config
@@ -87,7 +87,7 @@ def _ids_of(runner: Runner, name: str) -> list[str]:
 def test_embedding_is_multimodal_normalised_and_deterministic(clip_dir: Path) -> None:
     from llama_index.core.embeddings.multi_modal_base import MultiModalEmbedding
 
-    from pipelines.clip import ClipEmbedding
+    from pipelines.index.clip import ClipEmbedding
 
     paths = _images(clip_dir.parent / "pictures")
     model = ClipEmbedding(model=str(clip_dir), batch_size=2)
@@ -179,7 +179,7 @@ def test_clip_vectors_follow_removed_changed_files_and_settings(tmp_path: Path,
 
 
 def test_missing_model_is_one_clear_line(tmp_path: Path, clip_dir: Path) -> None:
-    from pipelines.clip import ClipEmbedding
+    from pipelines.index.clip import ClipEmbedding
 
     picture = _images(tmp_path / "pics")["disc"]
     with pytest.raises(ConfigError) as hub:

@@ -11,9 +11,9 @@ import pytest
 from loaders.errors import MmragError
 from loaders.registry import builtins
 from pipelines import registry
+from pipelines.config.settings import load_config
 from pipelines.errors import ConfigError
 from pipelines.runner import Runner
-from pipelines.settings import load_config
 from tests.conftest import write_config
 from tests.pipelines.test_cli import assert_one_line_error, run
 
@@ -57,7 +57,7 @@ def test_loader_param_values_are_typed(folder: Path) -> None:
 
 
 def test_each_automatic_loader_gets_the_params_it_knows(folder: Path) -> None:
-    from pipelines.sources import build_loaders
+    from pipelines.ingest.sources import build_loaders
 
     config = load_config(write_config(folder, "name: tiny\nsources: [{path: kb, params: "
                                               "{chunk_seconds: 20, dpi: 150}}]\n"))
@@ -135,7 +135,7 @@ def test_custom_engine_params_by_dotted_path(folder: Path) -> None:
 def test_validating_params_imports_no_loader_or_engine() -> None:
     script = (
         "import sys\n"
-        "from pipelines.settings import load_config\n"
+        "from pipelines.config.settings import load_config\n"
         "load_config('lecture-video-qa', ['sources.0.params.dpi=200', 'ocr.engine=rapidocr'])\n"
         "heavy = [m for m in ('av', 'pypdfium2', 'rapidocr', 'pytesseract', 'chromadb',\n"
         "         'llama_index.core', 'loaders.pdf', 'pipelines.engines.extractive')\n"
@@ -217,7 +217,7 @@ def test_loader_without_params_model_takes_params_unchecked(folder: Path) -> Non
     from pydantic import ValidationError
 
     from loaders.pdf import PdfLoader
-    from pipelines.sources import build_loaders
+    from pipelines.ingest.sources import build_loaders
     from tests.pipelines.custom_components import CsvFaqLoader
 
     with registry.scoped():

@@ -10,9 +10,9 @@ import yaml
 from click.testing import CliRunner
 
 from pipelines.cli import main
+from pipelines.config.settings import dump_config, load_config, pipeline_names
+from pipelines.config.validation import validate_config
 from pipelines.errors import ConfigError
-from pipelines.settings import dump_config, load_config, pipeline_names
-from pipelines.validation import validate_config
 from tests.conftest import ROOT, write_config
 
 BASE = """

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from llama_index.core.schema import NodeWithScore, TextNode
 
-from pipelines.cross_language import by_language, language
 from pipelines.query import Hit
+from pipelines.query.cross_language import by_language, language
 from pipelines.runner import Runner
 from tests.conftest import write_config
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from pipelines.cli import main
-from pipelines.prompts import load_prompt
+from pipelines.config.prompts import load_prompt
 from tests.conftest import EXAMPLES, write_config
 from tests.fake_openai import FakeOpenAI
 

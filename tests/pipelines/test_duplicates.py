@@ -7,7 +7,7 @@ import io
 
 from PIL import Image
 
-from pipelines.duplicates import Fingerprint, fingerprint, is_near_duplicate
+from pipelines.index.duplicates import Fingerprint, fingerprint, is_near_duplicate
 from tests.conftest import EXAMPLES
 
 SHOTS = EXAMPLES / "error-screenshot-support" / "queries"

@@ -10,23 +10,22 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from pipelines.answer import Answer, Source
 from pipelines.cli import main
 from pipelines.errors import InputError
-from pipelines.evaluation import (
-    EvalItem,
+from pipelines.jobs.eval_score import (
     answer_missing,
-    evaluate,
     failure_line,
-    load_dataset,
     ndcg,
-    percentile,
     relevance,
     score_item,
     summarize,
     times_overlap,
 )
-from pipelines.jsonl import Item
+from pipelines.jobs.eval_set import EvalItem, load_dataset
+from pipelines.jobs.evaluation import evaluate
+from pipelines.jobs.jsonl import Item
+from pipelines.jobs.latency import percentile
+from pipelines.query.answer import Answer, Source
 from tests.conftest import EXAMPLES
 
 KB = EXAMPLES / "error-screenshot-support" / "kb"

@@ -11,7 +11,7 @@ from PIL import Image
 
 from loaders.ocr import Ocr
 from pipelines.cli import main
-from pipelines.evidence import SCALE, page_crop
+from pipelines.query.evidence import SCALE, page_crop
 from tests.conftest import EXAMPLES
 
 PDF = EXAMPLES / "error-screenshot-support" / "kb" / "nginx-502-bad-gateway.pdf"

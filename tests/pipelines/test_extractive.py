@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from llama_index.core.schema import NodeWithScore, TextNode
 
-from pipelines.config import LLMConfig
+from pipelines.config.schema import LLMConfig
 from pipelines.engines.articles import parse
 from pipelines.engines.extractive import ExtractiveEngine
 from pipelines.query import Hit, Query

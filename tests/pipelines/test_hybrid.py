@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipelines.evaluation import first_hit_rank
-from pipelines.jsonl import read_items
-from pipelines.lexical import identifiers, tokenize
+from loaders.text_analysis import identifiers, tokenize
+from pipelines.jobs.eval_score import first_hit_rank
+from pipelines.jobs.jsonl import read_items
 from pipelines.runner import Runner
 from tests.conftest import EXAMPLES
 
@@ -78,7 +78,7 @@ def test_look_alike_codes_are_told_apart(store: Path) -> None:
 def test_bm25_snapshots_follow_every_write_and_are_shared_through_disk(tmp_path: Path) -> None:
     import sqlite3
 
-    from pipelines.lexical import LexicalIndex
+    from pipelines.index.lexical import LexicalIndex
 
     snapshots = tmp_path / "catalog.bm25"
     writer = LexicalIndex(sqlite3.connect(tmp_path / "catalog.sqlite"), snapshots)
@@ -110,7 +110,7 @@ def test_bm25_snapshots_follow_every_write_and_are_shared_through_disk(tmp_path:
 def test_a_read_only_catalog_can_be_searched(tmp_path: Path) -> None:
     import sqlite3
 
-    from pipelines.lexical import LexicalIndex
+    from pipelines.index.lexical import LexicalIndex
 
     writer = LexicalIndex(sqlite3.connect(tmp_path / "catalog.sqlite"))
     with writer.db:
@@ -124,7 +124,7 @@ def test_a_damaged_saved_matrix_is_rebuilt_with_one_warning(
         tmp_path: Path, damage: str, caplog: pytest.LogCaptureFixture) -> None:
     import sqlite3
 
-    from pipelines.lexical import LexicalIndex
+    from pipelines.index.lexical import LexicalIndex
 
     snapshots = tmp_path / "catalog.bm25"
     writer = LexicalIndex(sqlite3.connect(tmp_path / "catalog.sqlite"), snapshots)
@@ -141,7 +141,7 @@ def test_a_damaged_saved_matrix_is_rebuilt_with_one_warning(
     for _ in range(2):  # a new process each time: the second one reads the repaired copy
         reader = LexicalIndex(sqlite3.connect(tmp_path / "catalog.sqlite"), snapshots)
         assert [h[0] for h in reader.search("ENOSPC", 5)] == ["b"]
-    warnings = [r.getMessage() for r in caplog.records if r.name == "pipelines.lexical"]
+    warnings = [r.getMessage() for r in caplog.records if r.name == "pipelines.index.lexical"]
     assert len(warnings) == 1 and "unreadable BM25 matrix" in warnings[0]
     assert isinstance(reader._snapshot.model.scores["data"], np.memmap)  # type: ignore[union-attr]
 
@@ -150,7 +150,7 @@ def test_fts5_lexical_indexes_are_migrated_in_place(tmp_path: Path) -> None:
     """A catalog written when BM25 ran in SQLite FTS5 keeps its rows, with no re-ingest."""
     import sqlite3
 
-    from pipelines.lexical import LexicalIndex
+    from pipelines.index.lexical import LexicalIndex
 
     db = sqlite3.connect(tmp_path / "catalog.sqlite")
     db.execute("CREATE VIRTUAL TABLE lexical USING fts5(node_id UNINDEXED, modality UNINDEXED, "
@@ -169,7 +169,7 @@ def test_fts5_lexical_indexes_are_migrated_in_place(tmp_path: Path) -> None:
 
 WRITER = """
 import pathlib, sqlite3, sys, time
-from pipelines.lexical import LexicalIndex
+from pipelines.index.lexical import LexicalIndex
 index = LexicalIndex(sqlite3.connect(sys.argv[1]))
 extra = [(f"x{i:05d}", "text", f"extra row {i} printer") for i in range(2000)]
 print("ready", flush=True)
@@ -190,7 +190,7 @@ def test_snapshots_built_during_another_process_writes_are_consistent(tmp_path: 
     import subprocess
     import sys
 
-    from pipelines.lexical import LexicalIndex
+    from pipelines.index.lexical import LexicalIndex
     from tests.conftest import ROOT
 
     path = tmp_path / "catalog.sqlite"

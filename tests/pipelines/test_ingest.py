@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from pipelines import ingest as ingest_module
 from pipelines.errors import ConfigError, InputError, LoaderError, StoreError
+from pipelines.ingest import incremental as ingest_module
 from pipelines.runner import Runner
 from tests.conftest import write_config
 

@@ -11,8 +11,8 @@ import pytest
 
 from loaders.subtitles import read_cues
 from loaders.video import sibling_subtitles
-from pipelines.evaluation import source_matches
-from pipelines.prompts import load_prompt
+from pipelines.config.prompts import load_prompt
+from pipelines.jobs.eval_score import source_matches
 from tests.conftest import EXAMPLES
 
 FOLDER = EXAMPLES / "lecture-video-qa"

@@ -247,7 +247,7 @@ def test_fences_cannot_be_closed_by_a_screenshot_or_an_article(monkeypatch,
                                                                 tmp_path: Path) -> None:
     """A screenshot (real OCR) and a knowledge-base article that close the fences and give
     orders: the request the OpenAI SDK sends keeps both inside their quoted blocks."""
-    from pipelines.prompts import load_prompt
+    from pipelines.config.prompts import load_prompt
 
     monkeypatch.setenv("FAKE_LLM_KEY", KEY)
     kb = tmp_path / "kb"

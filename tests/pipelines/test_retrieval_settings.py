@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import pipelines.query.fuse as retrieval
-from pipelines.bridge import bridge_terms
+from pipelines.query.bridge import bridge_terms
 
 QUESTIONS = ["pip install fails with SSL certificate verify failed",
              "端口被占用怎么办", "docker daemon is not running"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from pipelines.evaluation import first_hit_rank
+from pipelines.jobs.eval_score import first_hit_rank
 from tests.conftest import sample_queries
 
 OFF_TOPIC = ["What is the capital of France?", "Give me a recipe for chocolate chip cookies",

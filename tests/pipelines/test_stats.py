@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 from llama_index.core.schema import TextNode
 
-from pipelines.chunking import node_id
 from pipelines.cli import main
+from pipelines.ingest.chunking import node_id
 from pipelines.runner import Runner
 from tests.conftest import write_config
 

@@ -61,8 +61,8 @@ def test_a_file_another_source_loads_is_not_unsupported(kb: Path, tmp_path: Path
 
 def test_a_videos_own_subtitles_are_not_unsupported(tmp_path: Path) -> None:
     """The lecture videos' same-stem .srt/.vtt are read by the video loader, not listed."""
-    from pipelines.settings import load_config
-    from pipelines.sources import collect
+    from pipelines.config.settings import load_config
+    from pipelines.ingest.sources import collect
 
     found = collect(load_config("lecture-video-qa"), None, tmp_path)
     assert sorted(p.suffix for p, _ in found.files) == [".mp4", ".mp4"]

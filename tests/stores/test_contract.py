@@ -11,7 +11,7 @@ import pytest
 from llama_index.core.schema import TextNode
 from llama_index.core.vector_stores.utils import metadata_dict_to_node
 
-from pipelines.config import StoreConfig
+from pipelines.config.schema import StoreConfig
 from pipelines.stores.base import VectorStore
 from pipelines.stores.chroma import ChromaStore
 from pipelines.stores.filters import parse_where

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from loaders.base import Loader
 from pipelines import registry
-from pipelines.config import PipelineConfig, SourceConfig
+from pipelines.config.schema import PipelineConfig, SourceConfig, is_glob
+from pipelines.config.settings import installed_example_hint
 from pipelines.errors import ConfigError
-from pipelines.settings import installed_example_hint
 
 
 def display_source(path: Path, folder: Path) -> str:
@@ -37,11 +37,6 @@ def build_loaders(source: SourceConfig, ocr: object, artifacts: Path) -> list[Lo
         loaders.append(cls(ocr=ocr, artifacts_dir=artifacts,
                            **{k: v for k, v in source.params.items() if k in own}))
     return loaders
-
-
-def is_glob(path: str) -> bool:
-    """Whether a source path is a glob pattern rather than a file or folder."""
-    return any(ch in path for ch in "*?[")
 
 
 def iter_files(source: SourceConfig) -> Iterator[Path]:

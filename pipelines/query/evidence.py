@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pipelines.answer import Source
+    from pipelines.query.answer import Source
     from pipelines.query.types import Hit
 
 SCALE = 2.0  # 144 dpi: readable, small

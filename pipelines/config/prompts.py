@@ -7,8 +7,8 @@ import string
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipelines.config.settings import prompts_dir, read_yaml
 from pipelines.errors import ConfigError
-from pipelines.settings import prompts_dir, read_yaml
 
 # the generic multimodal RAG prompt (prompts/default.yaml), used when a config has no `prompt:`
 DEFAULT_PROMPT = "default"

@@ -9,9 +9,10 @@ import hashlib
 import sqlite3
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pipelines.engines.base import Engine
+if TYPE_CHECKING:
+    from pipelines.engines.base import Engine
 
 MAX_CHARS = 2000  # of the query sent for translation (a question plus its OCR text)
 _TABLE = "CREATE TABLE IF NOT EXISTS rewrites (key TEXT PRIMARY KEY, text TEXT NOT NULL)"

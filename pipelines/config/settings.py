@@ -16,7 +16,7 @@ from pipelines.errors import ConfigError
 if TYPE_CHECKING:  # pydantic models load only when a config is validated (fast `mmrag list`)
     from pydantic import BaseModel, ValidationError
 
-    from pipelines.config import PipelineConfig
+    from pipelines.config.schema import PipelineConfig
 
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -31,7 +31,7 @@ def shipped_dir(kind: str) -> Path:
 def installed_example_hint(config_path: Path | None) -> str:
     """For a shipped config read from an installed wheel (its example files are not
     installed), what to do instead; empty otherwise (a checkout has them)."""
-    package = Path(__file__).resolve().parent
+    package = Path(str(resources.files("pipelines"))).resolve()
     if config_path is None or not Path(config_path).resolve().is_relative_to(package):
         return ""
     return ("; the shipped pipelines' example files are in the mmrag repository, not in the "
@@ -107,7 +107,7 @@ def load_config(name_or_path: str | Path, overrides: list[str] | dict[str, Any] 
     data = _expand_env(data, path, "")
     from pydantic import ValidationError
 
-    from pipelines.config import PipelineConfig
+    from pipelines.config.schema import PipelineConfig
 
     try:
         config = PipelineConfig.model_validate(data)
@@ -202,7 +202,7 @@ def describe(exc: ValidationError, path: Path, model: type[BaseModel] | None = N
 
 def _describe_one(err: dict[str, Any], path: Path, model: type[BaseModel] | None
                   ) -> list[str]:
-    from pipelines.params import ParamsError
+    from pipelines.config.params import ParamsError
 
     loc = [str(p) for p in err["loc"]]
     cause = (err.get("ctx") or {}).get("error")
@@ -228,7 +228,7 @@ def _describe_plain(err: dict[str, Any], loc: list[str], path: Path,
 
 def _valid_keys(loc: list[str], root: type[BaseModel] | None = None) -> list[str]:
     """Field names of the model at `loc` inside `root` (default: PipelineConfig)."""
-    from pipelines.config import PipelineConfig
+    from pipelines.config.schema import PipelineConfig
 
     model: Any = root or PipelineConfig
     for part in loc:

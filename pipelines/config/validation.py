@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pipelines.config import PipelineConfig
+from pipelines.config.prompts import load_prompt
+from pipelines.config.schema import PipelineConfig, is_glob
+from pipelines.config.settings import installed_example_hint, load_config
 from pipelines.errors import ConfigError
-from pipelines.prompts import load_prompt
-from pipelines.settings import installed_example_hint, load_config
-from pipelines.sources import is_glob
 
 
 def validate_config(name_or_path: str, overrides: list[str] | dict[str, Any] | None = None

@@ -2,7 +2,7 @@
 
 e5 scores a query higher against passages in the query's own language, so a Chinese question
 about an English article loses to Chinese articles on other subjects. The query is therefore
-also searched in its word-by-word CC-CEDICT translation (`pipelines.bridge`), and the two
+also searched in its word-by-word CC-CEDICT translation (`pipelines.query.bridge`), and the two
 language groups are ranked on one scale: passages in the query's language by the original
 query, the others by the better of the translation and the original, each as its margin over
 the mean score of its own group. A query of mixed or no script is left as it is.
@@ -10,26 +10,14 @@ the mean score of its own group. A query of mixed or no script is left as it is.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
+
+from loaders.text_analysis import language
+
+__all__ = ["by_language", "language", "lexical_by_language"]
 
 if TYPE_CHECKING:
     from pipelines.query.types import Hit, Lexical
-_CJK = re.compile(r"[\u3400-\u9fff]")
-_LATIN = re.compile(r"[A-Za-z]")
-
-
-def language(text: str) -> str | None:
-    """"zh" or "en" when one script dominates `text` (a Chinese character counts as three
-    Latin letters), None for mixed or letterless text."""
-    cjk = len(_CJK.findall(text))
-    latin = len(_LATIN.findall(text)) / 3
-    if not cjk + latin:
-        return None
-    share = cjk / (cjk + latin)
-    return "zh" if share > 0.6 else "en" if share < 0.2 else None
-
-
 def by_language(original: list[Hit], translated: list[Hit], query_lang: str | None
                 ) -> list[Hit]:
     """One ranking of `Hit`s from the original query's and the translation's dense

@@ -1,18 +1,20 @@
-"""Evaluation over a labelled JSONL set: recall@k, MRR, nDCG@5, answer checks, latency."""
+"""Scoring eval items: hits, recall@k, MRR, nDCG@5, answer/evidence checks, declines;
+and the `EvalReport` that holds them."""
 
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipelines.answer import clock, short_path
-from pipelines.errors import InputError, MmragError
-from pipelines.jsonl import Item, read_items
+from pipelines.jobs.eval_set import EvalItem
+from pipelines.jobs.latency import percentile
+from pipelines.query.location import clock, short_path
 
 KS = (1, 3, 5)
+
+
 NDCG_K = 5
 
 
@@ -85,83 +87,6 @@ def answer_missing(answer: str, wanted: list[str]) -> list[str]:
 def evidence_missing(texts: list[str], wanted: list[str]) -> list[str]:
     """The `evidence_contains` strings in none of the evidence texts (as `answer_missing`)."""
     return answer_missing("\n".join(texts), wanted)
-
-
-def percentile(values: list[float], q: float) -> float:
-    """Linear-interpolated percentile (q in 0..100); 0.0 for no values."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    pos = (len(ordered) - 1) * q / 100
-    low = math.floor(pos)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
-
-
-@dataclass
-class EvalItem:
-    """One labelled question: the batch item plus its expectations."""
-
-    item: Item
-    expected: list[str]
-    expected_time: list[float] | None
-    answer_contains: list[str]
-    expected_pages: list[int] | None = None
-    evidence_contains: list[str] = field(default_factory=list)
-    expect_decline: bool = False
-
-
-def _strings(value: Any, key: str, where: str) -> list[str]:
-    values = [value] if isinstance(value, str) else value
-    if values is None:
-        return []
-    if not isinstance(values, list) or not all(isinstance(v, str) and v for v in values):
-        raise InputError(f"{where}: '{key}' must be a string or a list of strings")
-    return values
-
-
-def load_dataset(path: Path) -> list[EvalItem]:
-    """Read and check a labelled set; a bad item is a one-line `InputError`."""
-    items = []
-    for item in read_items(path):
-        where = f"{path}: item {item.id!r}"
-        expected = _strings(item.extra.get("expected"), "expected", where)
-        wanted = _strings(item.extra.get("answer_contains"), "answer_contains", where)
-        span = item.extra.get("expected_time")
-        if span is not None and not (
-                isinstance(span, list) and len(span) == 2
-                and all(isinstance(t, int | float) and not isinstance(t, bool) for t in span)
-                and 0 <= span[0] <= span[1]):
-            raise InputError(f"{where}: 'expected_time' must be [start, end] in seconds")
-        if span is not None and not expected:
-            raise InputError(f"{where}: 'expected_time' needs 'expected' sources")
-        pages = _pages(item.extra.get("expected_pages"), where)
-        if pages is not None and not expected:
-            raise InputError(f"{where}: 'expected_pages' needs 'expected' sources")
-        evidence = _strings(item.extra.get("evidence_contains"), "evidence_contains", where)
-        decline = item.extra.get("expect_decline", False)
-        if not isinstance(decline, bool):
-            raise InputError(f"{where}: 'expect_decline' must be true or false")
-        if decline and (expected or wanted or evidence):
-            raise InputError(f"{where}: 'expect_decline' items have no expected sources, "
-                             "answer or evidence")
-        if not (expected or wanted or evidence or decline):
-            raise InputError(f"{where}: nothing to check; add 'expected', 'answer_contains', "
-                             "'evidence_contains' or 'expect_decline'")
-        items.append(EvalItem(item, expected, [float(t) for t in span] if span else None,
-                              wanted, pages, evidence, decline))
-    return items
-
-
-def _pages(value: Any, where: str) -> list[int] | None:
-    """`expected_pages`: a page number or a list of them (1-based)."""
-    if value is None:
-        return None
-    pages = [value] if isinstance(value, int) else value
-    if not (isinstance(pages, list) and pages and all(
-            isinstance(p, int) and not isinstance(p, bool) and p >= 1 for p in pages)):
-        raise InputError(f"{where}: 'expected_pages' must be a page number or a list of them")
-    return pages
 
 
 @dataclass
@@ -271,7 +196,7 @@ def score_item(spec: EvalItem, answer: Any, latency_ms: float) -> dict[str, Any]
                                spec.evidence_contains)
     relevant = len(spec.expected_pages or spec.expected)
     declined = bool(getattr(answer, "declined", False))
-    row = _row(spec, latency_ms, rank=rank, sources=sources, answer=answer.answer,
+    row = item_row(spec, latency_ms, rank=rank, sources=sources, answer=answer.answer,
                ndcg=round(ndcg(rels, relevant), 4) if spec.expected else None,
                answer_passed=not missing if spec.answer_contains else None,
                answer_missing=missing, timings_ms=answer.timings_ms, declined=declined,
@@ -285,7 +210,7 @@ def score_item(spec: EvalItem, answer: Any, latency_ms: float) -> dict[str, Any]
     return row
 
 
-def _row(spec: EvalItem, latency_ms: float | None, **values: Any) -> dict[str, Any]:
+def item_row(spec: EvalItem, latency_ms: float | None, **values: Any) -> dict[str, Any]:
     item = spec.item
     row = {"id": item.id, "question": item.question, "images": item.images,
            "expected": spec.expected, "expected_time": spec.expected_time,
@@ -297,20 +222,6 @@ def _row(spec: EvalItem, latency_ms: float | None, **values: Any) -> dict[str, A
            "answer": "", "timings_ms": {}}
     row.update(values)
     return row
-
-
-def run_item(runner: Any, spec: EvalItem) -> dict[str, Any]:
-    """Query one item; an error (e.g. a missing image) is recorded, not raised."""
-    started = time.perf_counter()
-    try:
-        answer = runner.query(spec.item.question, spec.item.images, spec.item.extra.get("where"))
-    except MmragError as exc:
-        return _row(spec, None, error=str(exc),
-                    answer_passed=False if spec.answer_contains else None,
-                    answer_missing=list(spec.answer_contains),
-                    evidence_passed=False if spec.evidence_contains else None,
-                    evidence_missing=list(spec.evidence_contains))
-    return score_item(spec, answer, round((time.perf_counter() - started) * 1000, 1))
 
 
 def summarize(items: list[dict[str, Any]]) -> dict[str, float]:
@@ -351,18 +262,3 @@ def decline_metrics(items: list[dict[str, Any]]) -> dict[str, float]:
     metrics |= {"answerable": len(answerable), "withheld": len(withheld),
                 "withheld_hit_first": sum(1 for i in withheld if i["rank"] == 1)}
     return metrics
-
-
-def evaluate(runner: Any, dataset: Path, report_dir: Path | None = None) -> EvalReport:
-    """Run every item of `dataset` through `runner`; with `report_dir`, write the report files."""
-    specs = load_dataset(dataset)
-    runner.index.check_ready()
-    runner.retrieve("warm-up")  # models and indexes load here, not in the first item's latency
-    report = EvalReport(runner.config.name, str(dataset), runner.config.retrieval.top_k)
-    report.items = [run_item(runner, spec) for spec in specs]
-    report.metrics = summarize(report.items)
-    if report_dir:
-        from pipelines.eval_report import write_report
-
-        report.files = [str(p) for p in write_report(report, report_dir)]
-    return report

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pipelines.answer import short_path
-from pipelines.evaluation import KS, EvalReport, failure_line
+from pipelines.jobs.eval_score import KS, EvalReport, failure_line
+from pipelines.query.location import short_path
 
 RECALL_PNG = "recall_at_k.png"
 LATENCY_PNG = "latency_hist.png"

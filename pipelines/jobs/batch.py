@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.errors import MmragError
-from pipelines.jsonl import Item, parse_items
+from pipelines.jobs.jsonl import Item, parse_items
+from pipelines.jobs.latency import percentile
 
 
 @dataclass
@@ -26,14 +27,14 @@ class BatchSummary:
     bad_lines: list[str] = field(default_factory=list)  # input lines written as errors
 
     def percentile(self, q: float) -> float:
-        values = sorted(self.latencies_ms)
-        return values[min(len(values) - 1, int(q * len(values)))] if values else 0.0
+        """The latency percentile `q` (0..100) of the answered items, in ms."""
+        return percentile(self.latencies_ms, q)
 
     def text(self) -> str:
         return "\n".join([
             f"batch: {self.done} done, {self.failed} failed, {self.skipped} already in output; "
-            f"{self.seconds:.1f}s, p50 {self.percentile(0.5):.0f} ms, "
-            f"p95 {self.percentile(0.95):.0f} ms", *(f"  {line}" for line in self.bad_lines)])
+            f"{self.seconds:.1f}s, p50 {self.percentile(50):.0f} ms, "
+            f"p95 {self.percentile(95):.0f} ms", *(f"  {line}" for line in self.bad_lines)])
 
 
 def finished_ids(output: Path) -> set[str]:

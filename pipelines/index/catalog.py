@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipelines.errors import StoreError
-from pipelines.lexical import LexicalIndex
+from pipelines.index.lexical import LexicalIndex
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (

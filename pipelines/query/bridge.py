@@ -14,17 +14,17 @@ from collections import defaultdict
 from pathlib import Path
 
 from loaders.base import cache_root
-from pipelines.lexical import _CJK_RUN, _STOP, _jieba
+from loaders.text_analysis import HAN_RUN, STOP, jieba
 
 _PAREN = re.compile(r"\([^)]*\)|\[[^]]*\]")
 _EN_WORD = re.compile(r"[a-z][a-z'-]{2,}")
 # glosses that say what a word is rather than what it means
 _SKIP_GLOSS = ("cl:", "variant of", "surname ", "old variant", "abbr. for", "see ", "used in ",
                "also written", "erhua variant", "japanese variant", "(used ")
-_MORE_STOP = ("a an of to in on at by or as is be it up out off so if no yes do one's sb sth "
+_MORESTOP = ("a an of to in on at by or as is be it up out off so if no yes do one's sb sth "
               "something someone oneself etc kind type sort thing things way used use also very "
               "much more most make made")
-_EN_STOP = _STOP | frozenset(_MORE_STOP.split())
+_ENSTOP = STOP | frozenset(_MORESTOP.split())
 GLOSSES_PER_WORD = 2  # the first senses of a Chinese word (CC-CEDICT lists the main ones first)
 TERMS_PER_WORD = 4  # English words kept from them
 CHINESE_PER_WORD = 3  # Chinese words for one English word, most frequent first (jieba's counts)
@@ -77,20 +77,20 @@ def _parse(cedict_file: Path) -> Tables:
                 continue
             head, _, rest = line.partition("[")
             words = head.split()
-            if len(words) < 2 or not _CJK_RUN.search(words[1]):
+            if len(words) < 2 or not HAN_RUN.search(words[1]):
                 continue
             simp = words[1]
             glosses = _glosses(rest.partition("]")[2])
             terms = [w for g in glosses[:GLOSSES_PER_WORD] for w in _EN_WORD.findall(g)
-                     if w not in _EN_STOP]
+                     if w not in _ENSTOP]
             if terms:
                 known = zh_en.setdefault(simp, [])
                 known += [t for t in dict.fromkeys(terms) if t not in known]
             for gloss in glosses:
                 single = gloss.removeprefix("to ").strip()
-                if len(simp) >= 2 and _EN_WORD.fullmatch(single) and single not in _EN_STOP:
+                if len(simp) >= 2 and _EN_WORD.fullmatch(single) and single not in _ENSTOP:
                     en_zh[single].add(simp)
-    tokenizer = _jieba().dt
+    tokenizer = jieba().dt
     tokenizer.check_initialized()  # loads jieba's word counts
     freq = tokenizer.FREQ
     ranked = {w: sorted(c, key=lambda z: (-freq.get(z, 0), z))[:CHINESE_PER_WORD]
@@ -101,9 +101,9 @@ def _parse(cedict_file: Path) -> Tables:
 def word_translations(word: str) -> list[str]:
     """The other-language terms of one token (a jieba word or a lower-case English word)."""
     zh_en, en_zh = dictionary()
-    if _CJK_RUN.search(word):
-        return zh_en.get(word, []) if len(word) >= 2 and word not in _STOP else []
-    if word in _EN_STOP or not _EN_WORD.fullmatch(word):
+    if HAN_RUN.search(word):
+        return zh_en.get(word, []) if len(word) >= 2 and word not in STOP else []
+    if word in _ENSTOP or not _EN_WORD.fullmatch(word):
         return []
     return en_zh.get(word, []) or en_zh.get(word.rstrip("s"), [])
 
@@ -111,6 +111,6 @@ def word_translations(word: str) -> list[str]:
 def bridge_terms(text: str) -> list[str]:
     """The other-language terms for `text`: English glosses of its Chinese words and Chinese
     words for its English ones (stop words and identifiers left out); [] when none."""
-    words = [w for run in _CJK_RUN.findall(text)
-             for w in _jieba().lcut_for_search(run)] + _EN_WORD.findall(text.lower())
+    words = [w for run in HAN_RUN.findall(text)
+             for w in jieba().lcut_for_search(run)] + _EN_WORD.findall(text.lower())
     return list(dict.fromkeys(t for w in words for t in word_translations(w)))

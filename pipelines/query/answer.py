@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from pipelines.query.location import label, short_path
 
 if TYPE_CHECKING:
     from llama_index.core.schema import NodeWithScore
@@ -41,14 +42,12 @@ class Source:
         return cls.from_hit(rank, Hit.from_node(found))
 
     def label(self) -> str:
-        """Readable location: file, page, mm:ss range."""
-        parts = [short_path(self.source)]
-        if self.page:
-            parts.append(f"p. {self.page}")
-        if self.start is not None:
-            end = f"–{clock(self.end)}" if self.end is not None else ""
-            parts.append(f"@ {clock(self.start)}{end}")
-        return " ".join(parts)
+        """Readable location: file, page, mm:ss range (`location.label`)."""
+        return label(self.source, self.page, self.start, self.end)
+
+    def image_label(self) -> str:
+        """The evidence image's path as shown to people ("" without one)."""
+        return short_path(self.image) if self.image else ""
 
 
 @dataclass
@@ -66,21 +65,3 @@ class Answer:
     def to_dict(self) -> dict[str, Any]:
         """The JSON object of `mmrag query --json`."""
         return asdict(self)
-
-
-def short_path(source: str) -> str:
-    """For people: an absolute path under the working directory is shown relative to it."""
-    path = Path(source)
-    if path.is_absolute():
-        try:
-            return str(path.relative_to(Path.cwd()))
-        except ValueError:
-            pass
-    return source
-
-
-def clock(seconds: float | None) -> str:
-    total = int(seconds or 0)
-    hours, rest = divmod(total, 3600)
-    minutes = f"{rest // 60:02d}:{rest % 60:02d}"
-    return f"{hours:02d}:{minutes}" if hours else minutes

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from pipelines import registry
-from pipelines.catalog import Catalog
-from pipelines.config import PipelineConfig
+from pipelines.config.schema import PipelineConfig
 from pipelines.errors import StoreError
+from pipelines.index.catalog import Catalog
 from pipelines.stores.base import CLIP, VectorStore
 
 _META_KEY = "image_embedding"  # catalog meta: the image embedding the CLIP collection holds

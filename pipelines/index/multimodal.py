@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from pipelines import registry
-from pipelines.catalog import Catalog, Entry, IngestLock
-from pipelines.config import PipelineConfig
+from pipelines.config.schema import PipelineConfig
 from pipelines.errors import StoreError
-from pipelines.image_vectors import ImageVectors
-from pipelines.lexical import LEXICAL_VERSION
+from pipelines.index.catalog import Catalog, Entry, IngestLock
+from pipelines.index.image_vectors import ImageVectors
+from pipelines.index.lexical import LEXICAL_VERSION
 from pipelines.stores.base import CLIP, MODALITIES, StoreHit, VectorStore
 from pipelines.stores.filters import Filter, parse_where
 

@@ -12,12 +12,12 @@ from pathlib import Path
 
 from loaders.base import Loader
 from loaders.errors import LoaderError
-from pipelines.chunking import Chunker
-from pipelines.config import PipelineConfig
-from pipelines.index import Index
-from pipelines.loading import load_files
+from pipelines.config.schema import PipelineConfig
+from pipelines.index.multimodal import Index
+from pipelines.ingest.chunking import Chunker
+from pipelines.ingest.loading import load_files
+from pipelines.ingest.sources import collect, display_source, file_hash
 from pipelines.progress import set_total
-from pipelines.sources import collect, display_source, file_hash
 
 Progress = Callable[[str, str], None]  # (file, status) after each file
 

@@ -14,7 +14,6 @@ import functools
 import json
 import logging
 import os
-import re
 import shutil
 import sqlite3
 import threading
@@ -27,9 +26,10 @@ from typing import Any
 
 import numpy as np
 
-_CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
-# Identifiers and error codes stay whole: ERR_CONNECTION_REFUSED, 0x80070005, deploy.sh, v1.2.3
-_WORD = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.:/-]*[A-Za-z0-9_])?")
+from loaders.text_analysis import HAN_RUN, STOP, content_words, identifiers, tokenize
+
+__all__ = ["LEXICAL_VERSION", "LexicalIndex", "content_words", "identifiers", "tokenize"]
+
 _DOCS = """CREATE TABLE IF NOT EXISTS lexical_docs (
     node_id TEXT PRIMARY KEY, modality TEXT NOT NULL, tokens TEXT NOT NULL)"""
 # A random token, replaced by every write: names the snapshot built from the table's rows.
@@ -39,51 +39,6 @@ logger = logging.getLogger(__name__)
 K1, B = 1.2, 0.75  # the usual BM25 constants (SQLite FTS5 and Lucene use the same)
 MAX_QUERY_TERMS = 64
 LEXICAL_VERSION = 2  # bump when tokenize() changes: files are re-indexed
-
-
-@functools.cache
-def _jieba():  # noqa: ANN202
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    return jieba
-
-
-def identifiers(text: str) -> list[str]:
-    """Error codes and identifiers in `text`: words with a digit, an underscore, or in CAPS."""
-    return [w for w in _WORD.findall(text) if len(w) >= 4 and (
-        "_" in w or (any(c.isdigit() for c in w) and any(c.isalpha() for c in w))
-        or (w.isupper() and w.isalpha()))]
-
-
-_STOP_WORDS = (
-    "the and for with this that what how why when where which who does did can could would "
-    "should will are was were has have had you your my our its into from about there their "
-    "then than them they not but any all get got fix error help please one two 怎么 怎么样 "
-    "怎么办 什么 如何 为什么 可以 这个 那个 我们 你们 没有 一个 哪些 推荐 问题 请问 提示")
-_STOP = frozenset(_STOP_WORDS.split())
-
-
-def content_words(text: str) -> set[str]:
-    """Distinct tokens that carry meaning: 3+ letters (2+ for Chinese), no stop words."""
-    return {t for t in tokenize(text) if t not in _STOP and not t.isdigit()
-            and (len(t) >= 3 or (len(t) == 2 and _CJK_RUN.fullmatch(t)))}
-
-
-def tokenize(text: str) -> list[str]:
-    """Lower-cased tokens: whole identifiers plus their parts, and jieba words for Chinese."""
-    tokens: list[str] = []
-    for word in _WORD.findall(text):
-        tokens.append(word.lower())
-        segments = re.split(r"[:/]+", word)  # net::ERR_X -> err_x, a/b.py -> b.py
-        if len(segments) > 1:
-            tokens += [s.lower() for s in segments if s]
-        parts = re.split(r"[_.:/-]+", word)
-        if len(parts) > 1:
-            tokens += [p.lower() for p in parts if p]
-    for run in _CJK_RUN.findall(text):
-        tokens += [t for t in _jieba().lcut_for_search(run) if t.strip()]
-    return tokens
 
 
 @functools.cache
@@ -173,7 +128,7 @@ class LexicalIndex:
         with self._lock:
             if self._chinese is None or self._chinese[0] != version:
                 rows = self.db.execute("SELECT tokens FROM lexical_docs").fetchall()
-                share = (sum(1 for (tokens,) in rows if _CJK_RUN.search(tokens)) / len(rows)
+                share = (sum(1 for (tokens,) in rows if HAN_RUN.search(tokens)) / len(rows)
                          if rows else 1.0)
                 self._chinese = (version, share)
             return self._chinese[1]
@@ -190,7 +145,7 @@ class LexicalIndex:
         """
         tokens = list(dict.fromkeys(tokenize(query)))
         # Stop words add almost nothing to BM25 and match most rows.
-        terms = ([t for t in tokens if t not in _STOP] or tokens)[:MAX_QUERY_TERMS]
+        terms = ([t for t in tokens if t not in STOP] or tokens)[:MAX_QUERY_TERMS]
         if not terms or (ids is not None and not ids):
             return []
         snap = self.snapshot()

@@ -8,7 +8,8 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from loaders.registry import label
-from pipelines import params, registry
+from pipelines import registry
+from pipelines.config import params
 
 
 class Strict(BaseModel):
@@ -227,3 +228,8 @@ class PipelineConfig(Strict):
     def folder(self) -> Path:
         """Relative paths resolve against this folder."""
         return self._path.parent if self._path else Path.cwd()
+
+
+def is_glob(path: str) -> bool:
+    """Whether a source path is a glob pattern rather than a file or folder."""
+    return any(ch in path for ch in "*?[")

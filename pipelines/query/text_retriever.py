@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipelines.config import RetrievalConfig
+from pipelines.config.schema import RetrievalConfig
 from pipelines.query.fuse import diversify, evidence_key, rrf
 from pipelines.query.retriever import MIN_CHINESE_SHARE
 from pipelines.query.retriever import Retriever as StageRunner
@@ -21,7 +21,7 @@ from pipelines.stores.filters import Where
 if TYPE_CHECKING:
     from llama_index.core.schema import NodeWithScore
 
-    from pipelines.index import Index
+    from pipelines.index.multimodal import Index
 
 __all__ = ["MIN_CHINESE_SHARE", "Retriever", "diversify", "evidence_key", "query_embeddings",
            "rrf"]

@@ -1,0 +1,2 @@
+"""The pipeline config: schema, loading (`--set`, `${ENV}`), component params, prompts,
+`mmrag validate`."""

@@ -1,0 +1,1 @@
+"""The index: store + catalog + lexical rows + embeddings, shared by ingest and query."""

@@ -1,0 +1,1 @@
+"""Ingest: which files, loading them in workers, chunking, the incremental run."""
