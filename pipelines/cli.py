@@ -123,8 +123,13 @@ def stats(pipeline: str, as_json: bool, overrides: tuple[str, ...]) -> None:
 
 @main.command()
 @click.argument("pipeline")
-@click.argument("question")
+@click.argument("question", required=False, default="")
 @click.option("--image", "images", multiple=True, metavar="PATH", help="Image(s) to ask about.")
+@click.option("--case", "case", metavar="DIR", type=click.Path(file_okay=False),
+              help="A case folder asked about as a whole (its images, documents and "
+                   "case.yaml fields); for pipelines that rank cases.")
+@click.option("--duplicates", is_flag=True,
+              help="Also report query images that are near-duplicates of indexed images.")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
 @click.option("--stream", is_flag=True, help="Print the answer as it is produced.")
 @click.option("--where", "where", multiple=True, metavar="KEY=VALUE",
@@ -132,18 +137,21 @@ def stats(pipeline: str, as_json: bool, overrides: tuple[str, ...]) -> None:
                    "page=2..5, modality=image (repeatable; all must hold).")
 @set_option
 @user_errors
-def query(pipeline: str, question: str, images: tuple[str, ...], as_json: bool, stream: bool,
-          where: tuple[str, ...], overrides: tuple[str, ...]) -> None:
-    """Answer one question, optionally about images."""
+def query(pipeline: str, question: str, images: tuple[str, ...], case: str | None,
+          duplicates: bool, as_json: bool, stream: bool, where: tuple[str, ...],
+          overrides: tuple[str, ...]) -> None:
+    """Answer one question, optionally about images or a whole case folder."""
+    if duplicates:
+        overrides = (*overrides, "retrieval.duplicates=true")
     runner = _runner(pipeline, overrides)
     if stream and not as_json:
-        for piece in runner.stream(question, list(images), list(where)):
+        for piece in runner.stream(question, list(images), list(where), case=case):
             if isinstance(piece, str):
                 click.echo(piece, nl=False)
         click.echo()
         answer = piece
     else:
-        answer = runner.query(question, list(images), list(where))
+        answer = runner.query(question, list(images), list(where), case=case)
     if as_json:
         _echo_json(answer.to_dict())
         return

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from loaders.ocr import Ocr, OcrResult
 from pipelines import registry
+from pipelines.case_input import DEFAULT_QUESTION, read_case_query
 from pipelines.config.schema import PipelineConfig
 from pipelines.config.settings import load_config
 from pipelines.query.answer import Answer
@@ -105,13 +107,22 @@ class Runner:
         return self._path
 
     def query(self, question: str, images: list[str | Path] | None = None,
-              where: str | list[str] | dict[str, Any] | None = None) -> Answer:
+              where: str | list[str] | dict[str, Any] | None = None,
+              case: str | Path | None = None) -> Answer:
         """Answer one question, optionally about images (OCR'd into the query text).
 
         `where` restricts retrieval by metadata: `"source=docs/*.md"`, `["page=2..5"]`, or a
-        Chroma-style `where` dict (see `pipelines.stores.filters`).
+        Chroma-style `where` dict (see `pipelines.stores.filters`). `case` is a case folder
+        asked about as a whole: its files join the query (docs/cases.md).
         """
-        return self.path.answer(self.path.retrieve(question, images, where))
+        if case is None:
+            return self.path.answer(self.path.retrieve(question, images, where))
+        with tempfile.TemporaryDirectory(prefix="mmrag-case-") as work:
+            given = read_case_query(case, self.config, self.ocr, Path(work))
+            retrieved = self.path.retrieve(question or DEFAULT_QUESTION,
+                                           [*(images or []), *given.images], where,
+                                           context=given.text)
+            return self.path.answer(retrieved)
 
     def retrieve(self, question: str, images: list[str | Path] | None = None,
                  where: str | list[str] | dict[str, Any] | None = None,
@@ -121,10 +132,17 @@ class Runner:
         return [hit.node for hit in self.path.retrieve(question, images, where, top_k).hits]
 
     def stream(self, question: str, images: list[str | Path] | None = None,
-               where: str | list[str] | dict[str, Any] | None = None
-               ) -> Iterator[str | Answer]:
+               where: str | list[str] | dict[str, Any] | None = None,
+               case: str | Path | None = None) -> Iterator[str | Answer]:
         """Yield the answer text in pieces as the engine produces them, then the `Answer`."""
-        return self.path.stream(self.path.retrieve(question, images, where))
+        if case is None:
+            yield from self.path.stream(self.path.retrieve(question, images, where))
+            return
+        with tempfile.TemporaryDirectory(prefix="mmrag-case-") as work:
+            given = read_case_query(case, self.config, self.ocr, Path(work))
+            yield from self.path.stream(self.path.retrieve(
+                question or DEFAULT_QUESTION, [*(images or []), *given.images], where,
+                context=given.text))
 
     def warm_up(self) -> None:
         """Load what the first query would: the text embedding model, the OCR engine, the

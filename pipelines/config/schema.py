@@ -56,6 +56,9 @@ class Component(BaseModel):
 
 class SourceConfig(Strict):
     path: str
+    kind: Literal["files", "cases"] = Field(
+        "files", description="files: each file on its own; cases: each sub-folder (its files "
+        "plus case.yaml/case.json fields) or each row of a CSV/JSONL manifest is one case")
     loader: str | None = None
     params: dict[str, Any] = Field(default_factory=dict)
 
@@ -187,6 +190,16 @@ class RetrievalConfig(Strict):
     rerank: str | None = Field(
         None, description="a `retrieval_stage` run after fusion to reorder the hits (short "
         "name or dotted path); none by default")
+    unit: Literal["passage", "case"] = Field(
+        "passage", description="what an answer ranks: passages, or cases (sources of "
+        "`kind: cases`) scored from their passages and images")
+    case_scoring: Literal["rrf", "max"] = Field(
+        "rrf", description="unit: case: a case's score is the sum of its parts' reciprocal "
+        "ranks (rrf) or its best part's (max)")
+    case_candidates: int = Field(60, ge=1, le=1000,
+                                 description="unit: case: passages ranked before grouping")
+    duplicates: bool = Field(False, description="report query images that are near-duplicates "
+                             "of indexed images (perceptual hashes)")
 
     @field_validator("rerank")
     @classmethod

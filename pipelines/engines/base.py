@@ -11,6 +11,8 @@ from pydantic import BaseModel
 from loaders.text_analysis import has_han
 from pipelines.config.prompts import Prompt
 from pipelines.config.schema import LLMConfig
+from pipelines.engines.cases import case_listing
+from pipelines.query.cases import CaseResult, Duplicate
 from pipelines.query.types import Hit, Query, Usage
 
 __all__ = ["Engine", "Reply", "Usage", "is_chinese"]
@@ -58,6 +60,21 @@ class Engine:
     def answer(self, query: Query, hits: list[Hit]) -> Reply:
         """Answer text citing evidence as [n], n being the hit's 1-based rank."""
         raise NotImplementedError
+
+    def answer_cases(self, query: Query, hits: list[Hit], cases: list[CaseResult],
+                     duplicates: list[Duplicate]) -> Reply:
+        """For `retrieval.unit: case`: the similar cases (each citing its parts as [n], n
+        the part's rank in `hits`) and the near-duplicate images. This default lists them;
+        an LLM engine summarises them with its prompt."""
+        return Reply(case_listing(query, hits, cases, duplicates), declined=not cases)
+
+    def stream_cases(self, query: Query, hits: list[Hit], cases: list[CaseResult],
+                     duplicates: list[Duplicate]) -> Iterator[str | Usage]:
+        """`answer_cases` in pieces (one piece unless the engine streams)."""
+        reply = self.answer_cases(query, hits, cases, duplicates)
+        yield reply.text
+        if reply.usage:
+            yield Usage(reply.usage)
 
     @property
     def translates(self) -> bool:

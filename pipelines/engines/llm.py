@@ -7,10 +7,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from pipelines.engines.base import Engine, Reply, Usage
+from pipelines.engines.cases import case_context
 from pipelines.engines.media import encode_image, evidence_images
 from pipelines.engines.params import OpenAIParams
 from pipelines.engines.usage import usage
 from pipelines.errors import ConfigError, LLMError
+from pipelines.query.cases import CaseResult, Duplicate
 from pipelines.query.location import where
 from pipelines.query.types import Hit, Query
 
@@ -66,11 +68,12 @@ class OpenAIEngine(Engine):
                 "timeout": self.config.timeout, "max_retries": self.settings.max_retries,
                 **self.settings.params}
 
-    def messages(self, query: Query, hits: list[Hit]) -> list[Any]:
+    def messages(self, query: Query, hits: list[Hit], context: str | None = None) -> list[Any]:
         """System + user messages: the prompt with the quoted evidence, then the images.
 
         The question's images come first, then up to `llm.max_images` retrieved images, each
-        labelled with the citation number of its evidence block.
+        labelled with the citation number of its evidence block. `context` replaces the
+        numbered evidence blocks (the case blocks of `retrieval.unit: case`).
         """
         from llama_index.core.llms import ChatMessage, TextBlock
 
@@ -79,7 +82,7 @@ class OpenAIEngine(Engine):
         evidence = evidence_images(hits, self.settings.max_images)
         system, user = self.prompt.render(question=query.question,
                                           ocr_text=query.ocr_text or "(none)",
-                                          context=format_context(hits, evidence))
+                                          context=context or format_context(hits, evidence))
         blocks: list[Any] = [TextBlock(text=user)]
         for number, path in enumerate(query.images, start=1):
             blocks += [TextBlock(text=f"Question image {number}:"), self._image(path)]
@@ -101,8 +104,23 @@ class OpenAIEngine(Engine):
                      self.settings.price_per_million)
 
     def answer(self, query: Query, hits: list[Hit]) -> Reply:
+        return self._chat(self.messages(query, hits))
+
+    def answer_cases(self, query: Query, hits: list[Hit], cases: list[CaseResult],
+                     duplicates: list[Duplicate]) -> Reply:
+        if not cases and not duplicates:
+            return super().answer_cases(query, hits, cases, duplicates)
+        return self._chat(self.messages(query, hits, case_context(hits, cases, duplicates)))
+
+    def stream_cases(self, query: Query, hits: list[Hit], cases: list[CaseResult],
+                     duplicates: list[Duplicate]) -> Iterator[str | Usage]:
+        if not cases and not duplicates:
+            yield from super().stream_cases(query, hits, cases, duplicates)
+            return
+        yield from self._stream(self.messages(query, hits, case_context(hits, cases, duplicates)))
+
+    def _chat(self, messages: list[Any]) -> Reply:
         llm = self.build_llm()
-        messages = self.messages(query, hits)
         try:
             response = llm.chat(messages)
         except Exception as exc:
@@ -125,8 +143,10 @@ class OpenAIEngine(Engine):
                      self._usage(response.additional_kwargs))
 
     def stream(self, query: Query, hits: list[Hit]) -> Iterator[str | Usage]:
+        yield from self._stream(self.messages(query, hits))
+
+    def _stream(self, messages: list[Any]) -> Iterator[str | Usage]:
         llm = self.build_llm()
-        messages = self.messages(query, hits)
         extra = {"stream_options": {"include_usage": True}} if self.settings.stream_usage else {}
         counts: dict[str, Any] = {}
         try:

@@ -10,10 +10,17 @@ terminal theme) apart. The thresholds were chosen on the tune half of
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PIL import Image, ImageOps
+
+if TYPE_CHECKING:
+    from llama_index.core.schema import BaseNode
+
+logger = logging.getLogger(__name__)
 
 PHASH_MAX = 12  # of 64 bits
 DHASH_MAX = 16
@@ -59,3 +66,19 @@ def is_near_duplicate(a: Fingerprint, b: Fingerprint, phash_max: int = PHASH_MAX
                       dhash_max: int = DHASH_MAX) -> bool:
     p, d = distances(a, b)
     return p <= phash_max and d <= dhash_max
+
+
+def add_fingerprints(nodes: list[BaseNode]) -> None:
+    """Give each image node a `fingerprint` metadata entry ("phash:dhash") at ingest; an
+    image that cannot be read gets none (it was already loaded, so this is rare)."""
+    for node in nodes:
+        image = node.metadata.get("image")
+        if node.metadata.get("modality") != "image" or not image:
+            continue
+        try:
+            node.metadata["fingerprint"] = fingerprint(image).as_text()
+        except (OSError, ValueError) as exc:
+            logger.warning("%s: no fingerprint (%s)", image, exc)
+            continue
+        for keys in (node.excluded_embed_metadata_keys, node.excluded_llm_metadata_keys):
+            keys.append("fingerprint")

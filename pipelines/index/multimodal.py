@@ -31,6 +31,7 @@ class Index:
         self.catalog = Catalog(self.state_dir / "catalog.sqlite")
         self._embed_model: Any = None
         self._seen_version: str | None = None  # the index version of the last check_ready
+        self._fingerprints: tuple[str, list[dict[str, Any]]] | None = None
         self.image_vectors = ImageVectors(config, self.store, self.catalog)
 
     def _state_dir(self) -> Path:
@@ -196,6 +197,17 @@ class Index:
     def sources(self) -> list[str]:
         """The indexed files, sorted."""
         return self.catalog.sources()
+
+    def fingerprints(self) -> list[dict[str, Any]]:
+        """The metadata of every image node that has a `fingerprint` (read once per index
+        version: an ingest from another process is seen at the next call)."""
+        version = self.catalog.lexical.version()
+        if self._fingerprints is None or self._fingerprints[0] != version:
+            ids = self.store.ids("image") if self.store.count("image") else []
+            found = [dict(hit.metadata) for hit in self.store.get("image", ids)
+                     if hit.metadata.get("fingerprint")] if ids else []
+            self._fingerprints = (version, found)
+        return self._fingerprints[1]
 
     def image_query_model(self) -> Any:
         """The image embedding for searching, None without one (see `ImageVectors`)."""

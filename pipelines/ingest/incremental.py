@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
@@ -13,10 +14,12 @@ from pathlib import Path
 from loaders.base import Loader
 from loaders.errors import LoaderError
 from pipelines.config.schema import PipelineConfig
+from pipelines.index.duplicates import add_fingerprints
 from pipelines.index.multimodal import Index
+from pipelines.ingest.cases import Case
 from pipelines.ingest.chunking import Chunker
 from pipelines.ingest.loading import load_files
-from pipelines.ingest.sources import collect, display_source, file_hash
+from pipelines.ingest.sources import Collected, collect, display_source, file_hash
 from pipelines.progress import set_total
 
 Progress = Callable[[str, str], None]  # (file, status) after each file
@@ -116,8 +119,9 @@ def ingest(config: PipelineConfig, index: Index, ocr: object, prune: bool = Fals
             index.clear()
         else:
             index.finish_clear()  # a rebuild killed midway
-        todo, seen = _changed(found.files, config, index, settings, summary, progress)
+        todo, seen = _changed(found, config, index, settings, summary, progress)
         _load_and_store(todo, config, index, summary, progress, workers)
+        seen |= _store_records(found.records, config, index, settings, summary)
         if prune:
             for source in sorted(set(index.catalog.sources()) - seen):
                 index.remove(source)
@@ -138,17 +142,20 @@ def _record_run(index: Index, summary: IngestSummary) -> None:
     index.catalog.set_meta("last_run", json.dumps(counts))
 
 
-def _changed(pairs: list[tuple[Path, list[Loader]]], config: PipelineConfig, index: Index,
+def _changed(found: Collected, config: PipelineConfig, index: Index,
              settings: str, summary: IngestSummary, progress: Progress | None
              ) -> tuple[list[_Job], set[str]]:
-    """Files that are new or changed since the last ingest (unchanged ones are counted)."""
+    """Files that are new or changed since the last ingest (unchanged ones are counted).
+    A case file's hash includes its case's fields, so a changed field re-embeds the case."""
     todo: list[_Job] = []
     seen: set[str] = set()
-    for path, loaders in pairs:
+    for path, loaders in found.files:
         source = display_source(path, config.folder)
         seen.add(source)
+        case = found.cases.get(path.resolve())
         try:
-            content_hash = file_hash(path, loaders[0], settings)
+            content_hash = file_hash(path, loaders[0],
+                                     f"{settings}:case={case.key()}" if case else settings)
         except OSError as exc:
             _fail(summary, config, source, f"{path}: cannot read ({exc.strerror or exc})")
             continue
@@ -158,8 +165,25 @@ def _changed(pairs: list[tuple[Path, list[Loader]]], config: PipelineConfig, ind
             if progress:
                 progress(source, "unchanged")
         else:
-            todo.append(_Job(path, source, loaders, content_hash))
+            todo.append(_Job(path, source, loaders, content_hash, case))
     return todo, seen
+
+
+def _store_records(records: list[Case], config: PipelineConfig, index: Index, settings: str,
+                   summary: IngestSummary) -> set[str]:
+    """Each case's record node (its id and fields), stored under the case's `origin`."""
+    chunker = Chunker(config.chunking.chunk_size, config.chunking.chunk_overlap)
+    writer = _Writer(index, summary, config.index.text_embedding.batch_size, None)
+    for case in records:
+        content_hash = hashlib.sha256(f"{case.key()}:{settings}".encode()).hexdigest()
+        entry = index.catalog.get(case.origin)
+        if entry and entry.hash == content_hash:
+            continue
+        doc = case.record()
+        doc.metadata.update(case.metadata())
+        writer.add(case.origin, content_hash, chunker.nodes([doc], case.origin, content_hash))
+    writer.flush()
+    return {case.origin for case in records}
 
 
 def _load_and_store(todo: list[_Job], config: PipelineConfig, index: Index,
@@ -186,7 +210,11 @@ def _load_and_store(todo: list[_Job], config: PipelineConfig, index: Index,
             if bad_pages:
                 summary.warnings.append(f"{job.source}: unreadable pages skipped: "
                                         f"{bad_pages.pop()}")
+            if job.case:
+                for doc in docs:
+                    doc.metadata.update(job.case.metadata())
             nodes = chunker.nodes(docs or [], job.source, job.content_hash)
+            add_fingerprints(nodes)
             writer.add(job.source, job.content_hash, nodes)
             (summary.loaded if nodes else summary.empty).append(job.source)
     finally:
@@ -205,3 +233,4 @@ class _Job:
     source: str
     loaders: list[Loader]  # the accepting loaders: the first, then the fallbacks
     content_hash: str
+    case: Case | None = None

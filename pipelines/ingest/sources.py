@@ -14,6 +14,7 @@ from pipelines import registry
 from pipelines.config.schema import PipelineConfig, SourceConfig, is_glob
 from pipelines.config.settings import installed_example_hint
 from pipelines.errors import ConfigError
+from pipelines.ingest.cases import Case, read_cases
 
 
 def display_source(path: Path, folder: Path) -> str:
@@ -64,6 +65,8 @@ class Collected:
 
     files: list[tuple[Path, list[Loader]]] = field(default_factory=list)
     unsupported: list[Path] = field(default_factory=list)
+    cases: dict[Path, Case] = field(default_factory=dict)  # a case file (resolved) -> its case
+    records: list[Case] = field(default_factory=list)  # every case, for its record node
 
 
 def collect(config: PipelineConfig, ocr: object, artifacts: Path) -> Collected:
@@ -74,7 +77,8 @@ def collect(config: PipelineConfig, ocr: object, artifacts: Path) -> Collected:
     for i, source in enumerate(config.sources):
         loaders = build_loaders(source, ocr, artifacts)
         try:
-            files = list(iter_files(source))
+            files = list(iter_files(source)) if source.kind == "files" else \
+                _case_files(source, config, found)
         except ConfigError as exc:
             hint = installed_example_hint(config.path)
             raise ConfigError(f"{config.path}: sources.{i}.path: {exc}{hint}") from None
@@ -89,11 +93,25 @@ def collect(config: PipelineConfig, ocr: object, artifacts: Path) -> Collected:
         loaded |= {dep.resolve() for path, loaders in found.files
                    for dep in loaders[0].dependencies(path)}
         found.unsupported = sorted({p for p in found.unsupported if p.resolve() not in loaded})
-    if not found.files:
+    if not found.files and not found.records:
         where = ", ".join(s.path for s in config.sources)
         skipped = f" ({len(found.unsupported)} unsupported files)" if found.unsupported else ""
         raise ConfigError(f"knowledge base is empty: no loadable files in {where}{skipped}")
     return found
+
+
+def _case_files(source: SourceConfig, config: PipelineConfig, found: Collected) -> list[Path]:
+    """The files of a cases source; each is noted with its case, each case as a record."""
+    files = []
+    for case in read_cases(Path(source.path), lambda p: display_source(p, config.folder)):
+        found.records.append(case)
+        for path in case.files:
+            if path.resolve() in found.cases:
+                other = found.cases[path.resolve()].case_id
+                raise ConfigError(f"{path}: in two cases ({other!r} and {case.case_id!r})")
+            found.cases[path.resolve()] = case
+            files.append(path)
+    return files
 
 
 def file_hash(path: Path, loader: Loader, settings: str) -> str:

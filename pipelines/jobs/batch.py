@@ -59,7 +59,8 @@ def _answer(runner: Any, item: Item) -> tuple[dict[str, Any], float]:
     started = time.perf_counter()
     try:
         record = {"id": item.id,
-                  **runner.query(item.question, item.images, item.extra.get("where")).to_dict()}
+                  **runner.query(item.question, item.images, item.extra.get("where"),
+                                 case=item.extra.get("case")).to_dict()}
     except MmragError as exc:
         record = {"id": item.id, "error": str(exc)}
     return record, (time.perf_counter() - started) * 1000

@@ -132,6 +132,11 @@ class EvalReport:
         if "decline_rate" in m:
             lines.append(f"  unanswerable declined {m['decline_rate']:.3f} "
                          f"({m['declined_correctly']:.0f}/{m['decline_checked']:.0f})")
+        if "duplicates_precision" in m:
+            lines.append(f"  near-duplicates precision {m['duplicates_precision']:.3f} "
+                         f"recall {m['duplicates_recall']:.3f} ({m['duplicates_right']:.0f} "
+                         f"right, {m['duplicates_wrong']:.0f} wrong, "
+                         f"{m['duplicates_missed']:.0f} missed)")
         if m.get("answerable"):
             lines.append(f"  answerable but declined {m['withheld']:.0f}/{m['answerable']:.0f}"
                          f" ({m['withheld_hit_first']:.0f} with the right source first)")
@@ -187,22 +192,39 @@ def score_item(spec: EvalItem, answer: Any, latency_ms: float) -> dict[str, Any]
     """The report row of one answered item."""
     sources = [{"rank": s.rank, "source": s.source, "page": s.page, "start": s.start,
                 "end": s.end, "score": s.score} for s in answer.sources]
-    rels = relevance(sources, spec.expected, spec.expected_time, spec.expected_pages)
-    for src, rel in zip(sources, rels, strict=True):
-        src["hit"] = bool(rel)
+    if spec.expected_cases:  # a case ranking: a hit is an expected case
+        found = [c.case_id for c in answer.cases or []]
+        rels = [1 if case in spec.expected_cases else 0 for case in found]
+        hit_ranks = {r for c in answer.cases or [] if c.case_id in spec.expected_cases
+                     for r in c.sources}
+        for src in sources:
+            src["hit"] = src["rank"] in hit_ranks
+    else:
+        rels = relevance(sources, spec.expected, spec.expected_time, spec.expected_pages)
+        for src, rel in zip(sources, rels, strict=True):
+            src["hit"] = bool(rel)
     rank = rels.index(1) + 1 if 1 in rels else None
     missing = answer_missing(answer.answer, spec.answer_contains)
     lacking = evidence_missing([s.text for s in answer.sources[:max(KS)]],
                                spec.evidence_contains)
-    relevant = len(spec.expected_pages or spec.expected)
+    relevant = len(spec.expected_cases or spec.expected_pages or spec.expected)
     declined = bool(getattr(answer, "declined", False))
     row = item_row(spec, latency_ms, rank=rank, sources=sources, answer=answer.answer,
-               ndcg=round(ndcg(rels, relevant), 4) if spec.expected else None,
+               ndcg=round(ndcg(rels, relevant), 4) if spec.expected or spec.expected_cases
+               else None,
+               cases=[c.case_id for c in answer.cases or []],
                answer_passed=not missing if spec.answer_contains else None,
                answer_missing=missing, timings_ms=answer.timings_ms, declined=declined,
                evidence_passed=not lacking if spec.evidence_contains else None,
                evidence_missing=lacking)
-    missed = bool(spec.expected) and (rank is None or rank > max(KS))
+    if spec.expected_duplicates is not None:
+        found_pairs = {(d.query_image, d.case_id) for d in answer.duplicates or []}
+        wanted_pairs = set(spec.expected_duplicates)
+        row |= {"duplicates_found": sorted(map(list, found_pairs)),
+                "duplicates_right": len(found_pairs & wanted_pairs),
+                "duplicates_wrong": len(found_pairs - wanted_pairs),
+                "duplicates_missed": len(wanted_pairs - found_pairs)}
+    missed = bool(spec.expected or spec.expected_cases) and (rank is None or rank > max(KS))
     wrong_decline = declined != spec.expect_decline
     row["status"] = ("miss" if missed else "answer_failed" if missing
                      else "wrong_decline" if wrong_decline
@@ -213,7 +235,7 @@ def score_item(spec: EvalItem, answer: Any, latency_ms: float) -> dict[str, Any]
 def item_row(spec: EvalItem, latency_ms: float | None, **values: Any) -> dict[str, Any]:
     item = spec.item
     row = {"id": item.id, "question": item.question, "images": item.images,
-           "expected": spec.expected, "expected_time": spec.expected_time,
+           "expected": spec.expected or spec.expected_cases, "expected_time": spec.expected_time,
            "expected_pages": spec.expected_pages, "answer_contains": spec.answer_contains,
            "evidence_contains": spec.evidence_contains, "expect_decline": spec.expect_decline,
            "rank": None, "ndcg": None, "answer_passed": None, "answer_missing": [],
@@ -241,11 +263,26 @@ def summarize(items: list[dict[str, Any]]) -> dict[str, float]:
             passed = sum(1 for i in checked if i[f"{name}_passed"])
             metrics |= {f"{name}_checked": len(checked), f"{name}_passed": passed,
                         f"{name}_pass_rate": passed / len(checked)}
-    metrics |= decline_metrics(items)
+    metrics |= decline_metrics(items) | duplicate_metrics(items)
     latencies = [i["latency_ms"] for i in items if i["latency_ms"] is not None]
     metrics["latency_p50_ms"] = round(percentile(latencies, 50), 1)
     metrics["latency_p95_ms"] = round(percentile(latencies, 95), 1)
     return metrics
+
+
+def duplicate_metrics(items: list[dict[str, Any]]) -> dict[str, float]:
+    """Near-duplicate images reported vs labelled (`expected_duplicates`): pairs of
+    (query image, case) over the items that label them."""
+    checked = [i for i in items if "duplicates_right" in i]
+    if not checked:
+        return {}
+    right = sum(i["duplicates_right"] for i in checked)
+    wrong = sum(i["duplicates_wrong"] for i in checked)
+    missed = sum(i["duplicates_missed"] for i in checked)
+    return {"duplicates_checked": len(checked), "duplicates_right": right,
+            "duplicates_wrong": wrong, "duplicates_missed": missed,
+            "duplicates_precision": right / (right + wrong) if right + wrong else 1.0,
+            "duplicates_recall": right / (right + missed) if right + missed else 1.0}
 
 
 def decline_metrics(items: list[dict[str, Any]]) -> dict[str, float]:

@@ -21,6 +21,8 @@ class EvalItem:
     expected_pages: list[int] | None = None
     evidence_contains: list[str] = field(default_factory=list)
     expect_decline: bool = False
+    expected_cases: list[str] = field(default_factory=list)  # retrieval.unit: case
+    expected_duplicates: list[tuple[str, str]] | None = None  # (query image, case id) pairs
 
 
 def _strings(value: Any, key: str, where: str) -> list[str]:
@@ -57,11 +59,15 @@ def load_dataset(path: Path) -> list[EvalItem]:
         if decline and (expected or wanted or evidence):
             raise InputError(f"{where}: 'expect_decline' items have no expected sources, "
                              "answer or evidence")
-        if not (expected or wanted or evidence or decline):
-            raise InputError(f"{where}: nothing to check; add 'expected', 'answer_contains', "
-                             "'evidence_contains' or 'expect_decline'")
+        cases = _strings(item.extra.get("expected_cases"), "expected_cases", where)
+        duplicates = _duplicates(item.extra.get("expected_duplicates"), where)
+        if cases and expected:
+            raise InputError(f"{where}: give 'expected' sources or 'expected_cases', not both")
+        if not (expected or wanted or evidence or decline or cases or duplicates is not None):
+            raise InputError(f"{where}: nothing to check; add 'expected', 'expected_cases', "
+                             "'answer_contains', 'evidence_contains' or 'expect_decline'")
         items.append(EvalItem(item, expected, [float(t) for t in span] if span else None,
-                              wanted, pages, evidence, decline))
+                              wanted, pages, evidence, decline, cases, duplicates))
     return items
 
 
@@ -74,3 +80,15 @@ def _pages(value: Any, where: str) -> list[int] | None:
             isinstance(p, int) and not isinstance(p, bool) and p >= 1 for p in pages)):
         raise InputError(f"{where}: 'expected_pages' must be a page number or a list of them")
     return pages
+
+
+def _duplicates(value: Any, where: str) -> list[tuple[str, str]] | None:
+    """`expected_duplicates`: [{"query_image": name, "case": id, ...}], [] for none."""
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(
+            isinstance(d, dict) and isinstance(d.get("query_image"), str)
+            and isinstance(d.get("case"), str) for d in value):
+        raise InputError(f"{where}: 'expected_duplicates' must be a list of objects with "
+                         "'query_image' and 'case'")
+    return [(d["query_image"], d["case"]) for d in value]

@@ -16,7 +16,8 @@ def run_item(runner: Any, spec: EvalItem) -> dict[str, Any]:
     """Query one item; an error (e.g. a missing image) is recorded, not raised."""
     started = time.perf_counter()
     try:
-        answer = runner.query(spec.item.question, spec.item.images, spec.item.extra.get("where"))
+        answer = runner.query(spec.item.question, spec.item.images, spec.item.extra.get("where"),
+                              case=spec.item.extra.get("case"))
     except MmragError as exc:
         return item_row(spec, None, error=str(exc),
                     answer_passed=False if spec.answer_contains else None,

@@ -72,6 +72,8 @@ def parse_items(path: Path) -> tuple[list[Item], list[BadLine]]:
                                         "of paths"))
         else:
             extra = {k: v for k, v in data.items() if k not in ("id", "question", "image")}
+            if isinstance(extra.get("case"), str):  # a case folder, relative to the file
+                extra["case"] = str((path.parent / extra["case"]).resolve())
             items.append(Item(item_id, data["question"],
                               [str((path.parent / img).resolve()) for img in images], extra))
     return items, bad

@@ -10,6 +10,7 @@ from pipelines.query.location import label, short_path
 if TYPE_CHECKING:
     from llama_index.core.schema import NodeWithScore
 
+    from pipelines.query.cases import CaseResult, Duplicate
     from pipelines.query.types import Hit
 
 
@@ -61,7 +62,14 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     usage: dict[str, Any] = field(default_factory=dict)  # LLM tokens and cost_usd; {} offline
     declined: bool = False  # the engine found nothing that answers the question
+    cases: list[CaseResult] | None = None  # retrieval.unit: case only
+    duplicates: list[Duplicate] | None = None  # retrieval.duplicates only
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON object of `mmrag query --json`."""
-        return asdict(self)
+        """The JSON object of `mmrag query --json` (`cases` and `duplicates` only when the
+        pipeline ranks cases / reports duplicates: the passage contract is unchanged)."""
+        out = asdict(self)
+        for key in ("cases", "duplicates"):
+            if out[key] is None:
+                del out[key]
+        return out

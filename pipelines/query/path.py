@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from pipelines.errors import InputError
 from pipelines.query.answer import Answer, Source
+from pipelines.query.cases import find_duplicates, group
 from pipelines.query.retriever import Retriever
 from pipelines.query.types import Hit, Query, Usage, combine
 from pipelines.stores.filters import parse_where
@@ -79,42 +80,56 @@ class QueryPath:
             return self._retriever
 
     def retrieve(self, question: str, images: list[str | Path] | None = None,
-                 where: WhereInput = None, top_k: int | None = None) -> Retrieved:
-        """OCR the images, build the `Query`, run the retrieval stages."""
+                 where: WhereInput = None, top_k: int | None = None,
+                 context: str = "") -> Retrieved:
+        """OCR the images, build the `Query`, run the retrieval stages; `context` is more
+        query text after the question (the files of a query case)."""
         started = time.perf_counter()
         clause = parse_where(where)
         paths = [existing_image(p) for p in images or []]
-        if not question.strip() and not paths:
+        if not question.strip() and not paths and not context.strip():
             raise InputError("empty question: give a question, an image, or both")
         self.index.check_ready()  # opens the store: counted in "retrieve", not "ocr"
         ocr_start = time.perf_counter()
         ocr = self._ocr() if paths else None
         ocr_texts = [ocr.image_file(p).text for p in paths] if ocr else []
         ocr_done = time.perf_counter()
-        text = "\n".join([question.strip(), *[t for t in ocr_texts if t]])
+        text = "\n".join([question.strip(), *[t for t in (context.strip(), *ocr_texts) if t]])
         retriever = self.retriever
+        settings = self.config.retrieval
+        by_case = settings.unit == "case"
         query = Query(question=question, text=text, images=tuple(str(p) for p in paths),
                       ocr_texts=tuple(ocr_texts), where=clause,
-                      language=retriever.query_language(text), top_k=top_k)
+                      language=retriever.query_language(text),
+                      top_k=settings.case_candidates if by_case else top_k)
         stage_ms: dict[str, float] = {}
         state = retriever.run(query, stage_ms)
+        hits, cases = state.hits, None
+        if by_case:
+            hits, cases = group(hits, top_k or settings.top_k, settings.case_scoring,
+                                settings.rrf_k)
         answer = Answer(question=question, answer="", query_text=text,
                         sources=[Source.from_hit(rank, hit)
-                                 for rank, hit in enumerate(state.hits, start=1)],
-                        usage=state.usage)
+                                 for rank, hit in enumerate(hits, start=1)],
+                        usage=state.usage, cases=cases)
+        if settings.duplicates:
+            answer.duplicates = find_duplicates(list(query.images), self.index.fingerprints())
         if self.config.retrieval.page_images:
             from pipelines.query.evidence import attach_page_images
 
-            attach_page_images(answer.sources, state.hits, self.index.state_dir / "evidence")
+            attach_page_images(answer.sources, hits, self.index.state_dir / "evidence")
         answer.timings_ms = {"ocr": _ms(ocr_start, ocr_done), "retrieve": round(
             _ms(started, ocr_start) + _ms(ocr_done, time.perf_counter()), 1)}
-        return Retrieved(query, state.hits, answer, stage_ms)
+        return Retrieved(query, hits, answer, stage_ms)
 
     def answer(self, retrieved: Retrieved) -> Answer:
         """The engine's answer to a retrieval, with its usage and timings."""
         started = time.perf_counter()
-        reply = self._engine().answer(retrieved.query, retrieved.hits)
         answer = retrieved.answer
+        engine = self._engine()
+        reply = engine.answer(retrieved.query, retrieved.hits) if answer.cases is None else \
+            engine.answer_cases(retrieved.query, retrieved.hits, answer.cases,
+                                answer.duplicates or [])
         answer.answer, answer.declined = reply.text, reply.declined
         answer.usage = combine(answer.usage, reply.usage)
         _finish(answer, started)
@@ -124,7 +139,11 @@ class QueryPath:
         """The answer text in pieces as the engine produces them, then the `Answer`."""
         started = time.perf_counter()
         answer, parts = retrieved.answer, []
-        for piece in self._engine().stream(retrieved.query, retrieved.hits):
+        engine = self._engine()
+        pieces = engine.stream(retrieved.query, retrieved.hits) if answer.cases is None else \
+            engine.stream_cases(retrieved.query, retrieved.hits, answer.cases,
+                                answer.duplicates or [])
+        for piece in pieces:
             if isinstance(piece, Usage):
                 answer.usage = combine(answer.usage, piece.counts)
                 continue

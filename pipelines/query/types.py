@@ -62,7 +62,7 @@ class Hit:
     end: float | None = None
     image: str | None = None
     bbox: tuple[float, float, float, float] | None = None
-    case: str | None = None  # the case record a node belongs to (not stored yet)
+    case: str | None = None  # the case (`kind: cases` sources) the node belongs to
     metadata: dict[str, Any] = field(default_factory=dict, repr=False)
     node: NodeWithScore | None = field(default=None, repr=False, compare=False)
 
@@ -76,6 +76,7 @@ class Hit:
             source=meta.get("source", ""), page=_int(meta.get("page")),
             start=_float(meta.get("start")), end=_float(meta.get("end")),
             image=meta.get("image") or None, bbox=_bbox(meta.get("bbox")),
+            case=str(meta["case_id"]) if meta.get("case_id") else None,
             metadata=meta, node=found,
         )
 
