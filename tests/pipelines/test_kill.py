@@ -48,8 +48,22 @@ def make_kb(folder: Path) -> None:
         img.save(kb / f"shot-{i}.png")
 
 
-def config(folder: Path, store: str) -> Path:
-    return write_config(folder, f"name: killtest\nsources: [{{path: kb}}]\n"
+def make_cases(folder: Path) -> None:
+    """The same files as `make_kb`, grouped into 30 case folders of five, each with fields."""
+    make_kb(folder)
+    kb, cases = folder / "kb", folder / "cases"
+    for number, path in enumerate(sorted(kb.iterdir())):
+        case = cases / f"case-{number // 5:02d}"
+        case.mkdir(parents=True, exist_ok=True)
+        path.rename(case / path.name)
+        (case / "case.yaml").write_text(f"outcome: {TOPICS[number // 5 % len(TOPICS)]}\n"
+                                        f"amount: {number // 5 * 1000}\n", encoding="utf-8")
+    kb.rmdir()
+
+
+def config(folder: Path, store: str, cases: bool = False) -> Path:
+    source = "{path: cases, kind: cases}" if cases else "{path: kb}"
+    return write_config(folder, f"name: killtest\nsources: [{source}]\n"
                                 f"index: {{store: {{path: {store}}}}}\n", name=store)
 
 
@@ -120,4 +134,23 @@ def test_killed_ingests_and_rebuild_then_a_full_run_equal_a_clean_run(tmp_path: 
     assert run_and_kill(path, 30, mode="rebuild") == -signal.SIGKILL
     redone = Runner.from_config(path).ingest(workers=1)
     assert len(redone.loaded) > N_TEXT // 2  # the rebuild had cleared the catalog
+    assert snapshot(path) == clean
+
+
+def test_killed_case_ingests_then_a_full_run_equal_a_clean_run(tmp_path: Path) -> None:
+    """The same guarantee for `kind: cases`: files carry their case's fields, and the case
+    records (stored after the files) are there exactly once after the resumed run."""
+    make_cases(tmp_path)
+    clean_config = config(tmp_path, "clean", cases=True)
+    summary = Runner.from_config(clean_config).ingest(workers=1)
+    assert not summary.failed and len(summary.loaded) == N_TEXT + 2
+    clean = snapshot(clean_config)
+    records = [s for s, *_ in clean["catalog"] if s.endswith("#case")]
+    assert len(records) == 31 and len(clean["text"]) > N_TEXT + 31
+
+    path = config(tmp_path, "killed", cases=True)
+    for after in (40,):  # (the file-level kill points are covered above)
+        assert run_and_kill(path, after) == -signal.SIGKILL
+    resumed = Runner.from_config(path).ingest(workers=1)
+    assert 0 < len(resumed.loaded) < N_TEXT
     assert snapshot(path) == clean
