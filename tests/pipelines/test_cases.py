@@ -234,3 +234,25 @@ def test_eval_scores_cases_and_duplicates(case_base: tuple[Path, Path], tmp_path
     assert (m["duplicates_precision"], m["duplicates_recall"]) == (1.0, 1.0)
     assert "near-duplicates precision 1.000 recall 1.000" in report.text()
     assert report.items[1]["cases"][0] == "c2"
+
+
+def test_an_llm_summarises_the_cases_it_is_given(case_base: tuple[Path, Path],
+                                                 tmp_path: Path) -> None:
+    """With an LLM engine, the prompt's context is the case blocks (fields and cited parts),
+    plain and streamed, through the real OpenAI SDK against the fake server."""
+    from tests.fake_openai import FakeOpenAI
+
+    config, _ = case_base
+    Runner.from_config(config).ingest()
+    with FakeOpenAI(reply="Cases [1] and [3] share a lobar consolidation.") as server:
+        runner = Runner.from_config(config, overrides=[
+            "llm.type=openai-like", f"llm.api_base={server.url}", "llm.model=m",
+            "llm.max_retries=0", "prompt=default"])
+        answer = runner.query("Which past cases look like a lobar pneumonia?")
+        streamed = list(runner.stream("Which past cases look like a lobar pneumonia?"))
+    assert answer.answer == "Cases [1] and [3] share a lobar consolidation."
+    assert streamed[-1].cases and "".join(p for p in streamed if isinstance(p, str))
+    user = server.requests[0]["body"]["messages"][1]["content"]
+    text = user if isinstance(user, str) else next(p["text"] for p in user
+                                                   if p["type"] == "text")
+    assert "Case 1: " in text and "diagnosis: pneumonia" in text and "outcome:" in text
