@@ -15,6 +15,8 @@ from pathlib import Path
 
 from PIL import Image, ImageOps
 
+from loaders.heif import pil_open
+
 PHASH_MAX = 12  # of 64 bits
 DHASH_MAX = 16
 
@@ -39,7 +41,7 @@ def fingerprint(image: Image.Image | str | Path) -> Fingerprint:
     import imagehash
 
     if not isinstance(image, Image.Image):
-        with Image.open(image) as opened:
+        with pil_open(image) as opened:
             image = ImageOps.exif_transpose(opened) or opened
             image.load()
     grey = image.convert("L")
