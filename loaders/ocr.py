@@ -15,6 +15,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from loaders.base import OcrEngine, Reading, cache_root
 from loaders.errors import LoaderError
+from loaders.heif import MISSING, is_heif, pil_open, register_heif
 from loaders.preprocess import looks_like_photo
 from loaders.rapidocr import Box, RapidOcrEngine, as_reading, rapidocr_installed
 from loaders.tesseract import CJK_LANGS, WEAK_SCORE, mean_conf, score
@@ -40,10 +41,13 @@ class OcrResult:
 def open_image(path: Path) -> Image.Image:
     """Open an image with EXIF orientation applied; raise LoaderError when unreadable.
 
-    Images over MAX_PIXELS are refused from their header, before decoding (PIL's global
-    limit is left alone)."""
+    HEIC/HEIF photos are read through pillow-heif (upright from their `irot`/EXIF
+    orientation, like a JPEG). Images over MAX_PIXELS are refused from their header, before
+    decoding (PIL's global limit is left alone)."""
+    if is_heif(path) and not register_heif():
+        raise LoaderError(path, MISSING)
     try:
-        with Image.open(path) as img:
+        with pil_open(path) as img:
             if img.width * img.height > MAX_PIXELS:
                 raise Image.DecompressionBombError
             img.load()

@@ -8,17 +8,22 @@ from pathlib import Path
 from pipelines.errors import InputError
 from pipelines.query.types import Hit
 
+_PHOTOS = (".jpg", ".jpeg", ".webp", ".heic", ".heif")  # sent as JPEG, the others as PNG
+
 
 def encode_image(path: str | Path, max_side: int) -> tuple[bytes, str]:
-    """The image as PNG (screenshots, line art) or JPEG (photos), longest side <= max_side."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    """The image as PNG (screenshots, line art) or JPEG (photos, HEIC included: LLM APIs do
+    not take HEIC), upright, longest side <= max_side."""
+    from PIL import ImageOps, UnidentifiedImageError
+
+    from loaders.heif import pil_open
 
     try:
-        with Image.open(path) as img:
+        with pil_open(path) as img:
+            photo_file = img.format == "HEIF" or Path(path).suffix.lower() in _PHOTOS
             img = ImageOps.exif_transpose(img)
             img.thumbnail((max_side, max_side))
-            photo = img.mode in ("RGB", "CMYK", "YCbCr") and Path(path).suffix.lower() in (
-                ".jpg", ".jpeg", ".webp")
+            photo = img.mode in ("RGB", "CMYK", "YCbCr") and photo_file
             buf = io.BytesIO()
             if photo:
                 img.convert("RGB").save(buf, "JPEG", quality=85)
@@ -27,7 +32,7 @@ def encode_image(path: str | Path, max_side: int) -> tuple[bytes, str]:
                 img = img.convert("RGBA")
             img.save(buf, "PNG", optimize=True)
             return buf.getvalue(), "image/png"
-    except (OSError, UnidentifiedImageError) as exc:
+    except (OSError, UnidentifiedImageError, ValueError) as exc:
         raise InputError(f"{path}: cannot read image ({exc.__class__.__name__})") from None
 
 

@@ -108,12 +108,13 @@ def _rgb(item: Any) -> Any:
     """A PIL RGB image from a path, bytes buffer or PIL image (LoaderError names a bad file)."""
     from PIL import Image
 
+    from loaders.heif import pil_open
     from loaders.ocr import open_image
 
     if isinstance(item, Image.Image):
         return item.convert("RGB")
     if isinstance(item, BytesIO):
-        with Image.open(item) as img:
+        with pil_open(item) as img:
             return img.convert("RGB")
     return open_image(Path(item)).convert("RGB")
 

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 
 from PIL import Image, ImageOps
 
+from loaders.heif import pil_open
+
 if TYPE_CHECKING:
     from llama_index.core.schema import BaseNode
 
@@ -46,7 +48,7 @@ def fingerprint(image: Image.Image | str | Path) -> Fingerprint:
     import imagehash
 
     if not isinstance(image, Image.Image):
-        with Image.open(image) as opened:
+        with pil_open(image) as opened:
             image = ImageOps.exif_transpose(opened) or opened
             image.load()
     grey = image.convert("L")

@@ -10,14 +10,16 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
+from PIL import UnidentifiedImageError
 
+from loaders.heif import pil_open
 from pipelines.server.config import LimitsConfig
 from pipelines.server.errors import ApiError
 
 _DATA_URL = re.compile(r"^data:(image/[\w.+-]+)?(;[\w=.-]+)*;base64,(.*)$", re.S)
 _SUFFIX = {"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp",
-           "image/gif": ".gif", "image/bmp": ".bmp", "image/tiff": ".tif"}
+           "image/gif": ".gif", "image/bmp": ".bmp", "image/tiff": ".tif",
+           "image/heic": ".heic", "image/heif": ".heif"}  # HEIC: what iPhones send
 
 
 class Uploads:
@@ -65,7 +67,7 @@ class Uploads:
 
     def _check(self, path: Path, name: str) -> None:
         try:
-            with Image.open(path) as img:
+            with pil_open(path) as img:
                 width, height = img.size
         except (UnidentifiedImageError, OSError, ValueError):
             raise ApiError(400, f"{name}: not a readable image") from None
