@@ -425,7 +425,7 @@ def chest_cr(rng: np.random.Generator, group: str, side: str, size: float,
             level = 0.4 - size / 100
             fluid = lung & (y > level - 0.18 * np.abs(x - sx * 0.1) / 0.7)
             img[fluid] = 2250.0
-        lesion = ((0.42 + 1) / 2 * (N - 1), (s * 0.6 + 1) / 2 * (N - 1), 10.0)
+        lesion = ((0.36 + 1) / 2 * (N - 1), (s * 0.58 + 1) / 2 * (N - 1), 3.0)
     elif group == "ptx":
         lung = lungs[0] if s < 0 else lungs[1]
         f = min(size / 50, 0.85)
@@ -733,8 +733,10 @@ def write_dicom(path: Path, frames: list[np.ndarray], *, person: str, pid: str, 
     for f in frames:
         s, v = to_stored(f, modality)
         stored.append(burn_stamp(s, v))
-    if len(frames) > 1:
+    if len(frames) > 1:  # adjacent slices, told apart by their slice locations
         ds.NumberOfFrames = len(frames)
+        ds.FrameIncrementPointer = 0x00182005  # Slice Location Vector
+        ds.SliceLocationVector = [float(k * (thickness or 1.0)) for k in range(len(frames))]
     ds.PixelData = np.stack(stored).astype("<u2").tobytes()
     ds.save_as(path, enforce_file_format=True)
 
@@ -773,19 +775,20 @@ def key_image(img: np.ndarray, case: Case, lesion: tuple[float, float, float]) -
     row, col, r = lesion
     cx, cy, rr = col * scale, row * scale, max(r, 2) * scale
     dx = -1 if cx > N * scale / 2 else 1
-    tail = (cx + dx * (rr + 90), cy - rr - 70)
-    tip = (cx + dx * (rr + 4), cy - rr * 0.7 - 2)
+    dy = 1 if cy < N * scale * 0.4 else -1  # arrow from below for lesions near the top
+    tail = (cx + dx * (rr + 90), cy + dy * (rr + 70))
+    tip = (cx + dx * (rr * 0.75 + 4), cy + dy * (rr * 0.75 + 4))
     d.line((tail, tip), fill=(255, 220, 0), width=4)
     ang = np.arctan2(tip[1] - tail[1], tip[0] - tail[0])
     for a in (ang + 2.6, ang - 2.6):
         d.line((tip, (tip[0] + 18 * np.cos(a), tip[1] + 18 * np.sin(a))), fill=(255, 220, 0), width=4)
-    if case.group != "ich" or case.kind != "subdural":
-        d.line(((cx - rr, cy + rr + 8), (cx + rr, cy + rr + 8)), fill=(0, 230, 255), width=2)
+    if case.group in ("nodule", "stone", "cyst") or case.kind == "intraparenchymal":  # calliper
+        d.line(((cx - rr, cy - dy * (rr + 8)), (cx + rr, cy - dy * (rr + 8))), fill=(0, 230, 255), width=2)
     unit = "mL" if case.group == "ich" else "mm"
     label = f"{case.size:g} {unit}"
     f = load_font("sans-bold", 22)
     lx = min(max(tail[0] - 30, 4), N * scale - 110)
-    d.text((lx, max(tail[1] - 30, 30)), label, font=f, fill=(255, 220, 0))
+    d.text((lx, tail[1] - 30 if dy < 0 else tail[1] + 4), label, font=f, fill=(255, 220, 0))
     small = load_font("sans", 15)
     d.text((N * scale - 150, 6), f"{case.modality}  {case.id}", font=small, fill=(220, 220, 220))
     return synthetic_banner(pic, "SYNTHETIC — sample data, not a real patient")
