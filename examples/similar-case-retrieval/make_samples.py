@@ -1100,7 +1100,7 @@ def write_case(case: Case) -> None:
         photograph(lab_sheet(case), seed, desk, width=680).save(folder / "lab-results.jpg", quality=78)
     write_report(case, folder)
     write_yaml(folder / "case.yaml", {"diagnosis": g.diagnosis, "age": case.age, "sex": case.sex,
-                                      "modality": case.modality, "body_part": g.body_part.lower(),
+                                      "imaging": case.modality, "body_part": g.body_part.lower(),
                                       "outcome": case.outcome, "study_date": case.date})
 
 
@@ -1137,7 +1137,7 @@ def write_query(q: Query) -> dict[str, object]:
     (folder / "history.md").write_text(f"# History (SYNTHETIC query {q.id})\n\n{q.history}\n"
                                        if q.source_lang == "en" else
                                        f"# 病史（合成查询 {q.id}）\n\n{q.history}\n", encoding="utf-8")
-    write_yaml(folder / "case.yaml", {"age": q.age, "sex": q.sex, "modality": q.modality,
+    write_yaml(folder / "case.yaml", {"age": q.age, "sex": q.sex, "imaging": q.modality,
                                       "body_part": g.body_part.lower(), "study_date": date})
     n = int(q.id[1:])
     question = (EN_Q if q.lang == "en" else ZH_Q)[n % 2]
