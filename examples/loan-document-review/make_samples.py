@@ -714,7 +714,7 @@ def statement_page_image(app: App, width: int = 860) -> Image.Image:
 def statement_scan_pdf(app: App, path: Path) -> None:
     """An image-only PDF: a phone photo of the printed statement, no text layer."""
     photo = photograph(statement_page_image(app), 7000 + index(app.id), width=640, gray=True)
-    photo.save(path, "PDF", resolution=photo.width / 8.27, quality=62, title=f"Scanned statement {app.id} (SPECIMEN)",
+    photo.save(path, "PDF", resolution=photo.width / 8.27, quality=56, title=f"Scanned statement {app.id} (SPECIMEN)",
                creationDate=PDF_DATE, modDate=PDF_DATE, producer="mmrag sample data (SYNTHETIC)")
 
 
