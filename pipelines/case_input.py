@@ -8,6 +8,7 @@ statement PDF, the DICOM header, the case's fields) becomes query text after the
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,7 +56,10 @@ def read_case_query(folder: str | Path, config: PipelineConfig, ocr: object,
             raise InputError(f"{path}: cannot read this file of the query case ({exc})") from None
         for doc in docs:
             if doc.modality == "image" and doc.image and loader.name == "dicom":
-                images.append(Path(doc.image))  # a preview: its header is the text document
+                # a preview (its header is the text document), named after its file
+                preview = workdir / f"{path.stem}-frame{doc.page or 1}.png"
+                shutil.copyfile(doc.image, preview)
+                images.append(preview)
             elif doc.text.strip():
                 texts.append(doc.text.strip())
     return CaseQuery(case.case_id, "\n".join(texts), images)

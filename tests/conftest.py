@@ -49,8 +49,21 @@ def lecture_runner(tmp_path_factory: pytest.TempPathFactory):
     return _ingested("lecture-video-qa", tmp_path_factory)
 
 
+@pytest.fixture(scope="session")
+def cases_runner(tmp_path_factory: pytest.TempPathFactory):
+    """The shipped similar-case-retrieval pipeline (44 synthetic cases), in a temp store."""
+    return _ingested("similar-case-retrieval", tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def loans_runner(tmp_path_factory: pytest.TempPathFactory):
+    """The shipped loan-document-review pipeline (44 synthetic applications), in a temp store."""
+    return _ingested("loan-document-review", tmp_path_factory)
+
+
 RUNNERS = {"error-screenshot-support": "support_runner", "math-question-from-photo": "math_runner",
-           "lecture-video-qa": "lecture_runner"}
+           "lecture-video-qa": "lecture_runner", "similar-case-retrieval": "cases_runner",
+           "loan-document-review": "loans_runner"}
 # retrieval settings of the README's evaluation tables (benchmarks/eval_sets.py)
 VARIANTS = {"dense": {"retrieval.mode": "dense", "retrieval.translate": False},
             "no-translation": {"retrieval.translate": False},

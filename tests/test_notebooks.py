@@ -21,6 +21,8 @@ EXPECTED = {
     "02-evaluation": (["| recall@1 |", "| mrr |", "eval error-screenshot-support: 48 items"], 3),
     "03-custom-loader": (["kb/faq.csv row 2", "broken.csv: expected columns question,answer",
                           "如何申请共享盘权限"], 0),
+    "04-similar-cases": (["Most similar past cases:", "outcome=surgery ->", '"case_id"',
+                          "44 cases"], 1),
 }
 TIMES: dict[str, float] = {}
 

@@ -706,7 +706,8 @@ def write_dicom(path: Path, frames: list[np.ndarray], *, person: str, pid: str, 
     ds.PatientAddress = f"{10 + seed % 89} Example Street, Fictional City (SYNTHETIC)"
     ds.PatientComments = "SYNTHETIC SAMPLE DATA - not a real patient"
     ds.BodyPartExamined = body
-    ds.BurnedInAnnotation = "YES"
+    # only the word SYNTHETIC is burned in, nothing that identifies a patient (PS3.3 C.7.6.1.1.7)
+    ds.BurnedInAnnotation = "NO"
     if thickness:
         ds.SliceThickness = thickness
     ds.StudyInstanceUID = uid(study_key, "study")

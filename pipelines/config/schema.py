@@ -193,9 +193,10 @@ class RetrievalConfig(Strict):
     unit: Literal["passage", "case"] = Field(
         "passage", description="what an answer ranks: passages, or cases (sources of "
         "`kind: cases`) scored from their passages and images")
-    case_scoring: Literal["rrf", "max"] = Field(
-        "rrf", description="unit: case: a case's score is the sum of its parts' reciprocal "
-        "ranks (rrf) or its best part's (max)")
+    case_scoring: Literal["max", "rrf"] = Field(
+        "max", description="unit: case: a case's score is its best part's reciprocal rank "
+        "(max) or the sum over its parts (rrf); max measured as good or better "
+        "(docs/cases.md)")
     case_candidates: int = Field(60, ge=1, le=1000,
                                  description="unit: case: passages ranked before grouping")
     duplicates: bool = Field(False, description="report query images that are near-duplicates "

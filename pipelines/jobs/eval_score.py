@@ -172,6 +172,10 @@ def failure_line(item: dict[str, Any]) -> str:
 def _miss_line(item: dict[str, Any]) -> str:
     """Why an item missed: the expected source not retrieved, or retrieved at the wrong time."""
     expected = ", ".join(item["expected"])
+    if "cases" in item:  # a case ranking: name the cases it ranked instead
+        got = ", ".join(item["cases"][:max(KS)]) or "no cases"
+        where = "not retrieved" if item["rank"] is None else f"rank {item['rank']}"
+        return f"miss ({where}): expected one of {expected}; ranked {got}"
     cited = [s for s in item["sources"]
              if any(source_matches(s["source"], e) for e in item["expected"])]
     if item["expected_time"] and cited:

@@ -23,6 +23,7 @@ class IndexStats:
     by_extension: dict[str, int]
     last_ingest: str | None
     last_run: dict[str, Any] = field(default_factory=dict)
+    cases: int = 0  # case records (sources of `kind: cases`)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -33,6 +34,8 @@ class IndexStats:
         lines = [f"pipeline: {self.pipeline}", f"store: {self.store}{size}",
                  f"sources: {self.sources}" + (f" ({kinds})" if kinds else ""),
                  "nodes: " + ", ".join(f"{n} {m}" for m, n in self.nodes.items())]
+        if self.cases:
+            lines.insert(3, f"cases: {self.cases}")
         if not self.last_ingest:
             lines.append(f"last ingest: never (run `mmrag ingest {self.pipeline}`)")
         else:
@@ -55,6 +58,8 @@ def index_stats(index: Any) -> IndexStats:
     server = bool(index.config.index.store.host)  # no local folder to measure
     ingested = index.catalog.exists()
     sources = index.catalog.sources() if ingested else []
+    records = [s for s in sources if "#" in Path(s).name]  # a case's record: "<folder>#case"
+    sources = [s for s in sources if "#" not in Path(s).name]
     has_store = ingested and index.store.exists()
     nodes = {m: index.store.count(m) if has_store else 0 for m in MODALITIES}
     if index.image_vectors.enabled:  # CLIP vectors of the image nodes
@@ -67,6 +72,7 @@ def index_stats(index: Any) -> IndexStats:
         nodes=nodes, sources=len(sources), by_extension=dict(by_ext.most_common()),
         last_ingest=index.catalog.meta("last_ingest") if ingested else None,
         last_run=json.loads(last_run) if last_run else {},
+        cases=len(records),
     )
 
 

@@ -9,6 +9,7 @@ pytestmark = pytest.mark.eval
 SETS = [(pipeline, name) for pipeline in ("error-screenshot-support", "math-question-from-photo",
                                           "lecture-video-qa")
         for name in ("queries", "crosslang")]
+SETS += [("similar-case-retrieval", "queries"), ("loan-document-review", "queries")]
 
 
 @pytest.mark.parametrize(("pipeline", "name"), SETS)
