@@ -121,7 +121,21 @@ class PdfLoader(Loader):
                     MAX_RENDER_SIDE / max(width, height, 1))
         if min(width, height) * scale < MIN_RENDER_SIDE:
             return None
-        return page.render(scale=scale, grayscale=True).to_pil()
+        return render_page(page, scale=scale, grayscale=True)
+
+
+def render_page(page: Any, **options: Any) -> Any:
+    """`page.render(**options)` as a PIL image of its own, the PDFium bitmap closed now.
+
+    PDFium is not thread-safe: a bitmap left to the garbage collector may be freed while
+    another thread (the OCR pool) runs, and PDFium then crashes the process. So every
+    PDFium object is closed where it was made.
+    """
+    bitmap = page.render(**options)
+    try:
+        return bitmap.to_pil().copy()  # to_pil shares PDFium's buffer, freed with the bitmap
+    finally:
+        bitmap.close()
 
 
 def _page_text(page: Any) -> str:

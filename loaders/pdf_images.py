@@ -121,8 +121,13 @@ def image_pixels(obj: Any) -> Any | None:
     if _rendered_pixels(obj) <= MAX_IMAGE_PIXELS:
         # rendering can fail where decoding works: then the raw pixels stay
         with contextlib.suppress(pdfium.PdfiumError):
-            bitmap = obj.get_bitmap(render=True)
-    img = bitmap.to_pil().copy()  # to_pil shares PDFium's buffer, freed with the bitmap
+            rendered = obj.get_bitmap(render=True)
+            bitmap.close()
+            bitmap = rendered
+    try:
+        img = bitmap.to_pil().copy()  # to_pil shares PDFium's buffer, freed with the bitmap
+    finally:
+        bitmap.close()  # now, not by the garbage collector in another thread (see pdf.py)
     if img.mode == "RGBA":
         alpha = img.getextrema()[3]
         if alpha[1] == 0:

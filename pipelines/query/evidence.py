@@ -6,6 +6,8 @@ import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from loaders.pdf import render_page
+
 if TYPE_CHECKING:
     from pipelines.query.answer import Source
     from pipelines.query.types import Hit
@@ -53,8 +55,13 @@ def page_crop(pdf_path: str | Path, page_number: int, text: str, out_dir: Path) 
             return None
         page = pdf[page_number - 1]
         width, height = page.get_size()
-        box = _locate(page.get_textpage(), text)
-        image = page.render(scale=SCALE).to_pil()
+        textpage = page.get_textpage()
+        try:
+            box = _locate(textpage, text)
+        finally:
+            textpage.close()
+        image = render_page(page, scale=SCALE)
+        page.close()
         if box:
             left, bottom, right, top = box
             image = image.crop((int(max(0.0, left - MARGIN) * SCALE),
