@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import multiprocessing
 from collections.abc import Iterator, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -48,8 +50,23 @@ def load_all(loaders: Loader | Sequence[Loader], path: Path
 def _context() -> Any:
     """Fork: workers start at once and need no `if __name__ == "__main__"` guard in users'
     scripts. They only run loaders (PIL, pypdfium2, PyAV, tesseract subprocesses), never the
-    parent's Chroma or embedding threads."""
+    parent's Chroma or embedding threads; see `_frozen` for what they inherit."""
     return multiprocessing.get_context("fork")
+
+
+@contextlib.contextmanager
+def _frozen() -> Iterator[None]:
+    """Fork the workers with the parent's objects frozen (`gc.freeze`, as the gc docs advise
+    before a fork): a worker's garbage collector then never finalizes an object inherited
+    from the parent, such as an ONNX Runtime session whose threads do not exist in the
+    child (that crashed a worker with SIGSEGV when the parent had run the embedding model
+    and OCR before)."""
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def load_files(jobs: list[Job], workers: int, timeout: float | None
@@ -69,8 +86,9 @@ def load_files(jobs: list[Job], workers: int, timeout: float | None
     from pebble import ProcessPool
 
     with ProcessPool(max_workers=workers, context=_context()) as pool:
-        futures = {pool.schedule(load_all, args=(loader, path), timeout=timeout): i
-                   for i, (path, loader) in enumerate(jobs)}
+        with _frozen():  # the first `schedule` forks the workers
+            futures = {pool.schedule(load_all, args=(loader, path), timeout=timeout): i
+                       for i, (path, loader) in enumerate(jobs)}
         for future in as_completed(futures):
             i = futures[future]
             try:

@@ -94,6 +94,11 @@ def test_reingest_change_and_prune_work_per_case(case_base: tuple[Path, Path]) -
     runner.ingest()
     again = runner.ingest()
     assert again.nodes_added == 0 and not again.loaded
+    report = cases / "c1" / "report.md"
+    report.write_text(report.read_text(encoding="utf-8") + "\nAddendum: repeat film clear.\n",
+                      encoding="utf-8")
+    one_file = runner.ingest()  # one file of one case changed: that file only
+    assert one_file.loaded == ["cases/c1/report.md"] and one_file.nodes_added >= 1
     (cases / "c2" / "case.yaml").write_text("diagnosis: renal calculus\nage: 41\n"
                                             "outcome: lithotripsy\n", encoding="utf-8")
     changed = runner.ingest()
