@@ -14,7 +14,8 @@ rate-limit budget. `--limits raised` turns the rate limit off and lets every cli
 (queue_size 256), which measures throughput. `--during-ingest N` repeats the load with N
 clients while `mmrag ingest` runs from the CLI on a changed knowledge base (every article
 edited, so all are re-embedded, and one new article): at least `--requests`, and on until
-the ingest has finished; afterwards the new article must be the top source for its error. Everything stays on 127.0.0.1 and in a temp folder.
+the ingest has finished; afterwards the new article must be the top source for its error.
+Everything stays on 127.0.0.1 and in a temp folder.
 
     .venv/bin/python benchmarks/serve_load.py [--limits shipped|raised] [--levels 8,32,128]
         [--requests 160] [--during-ingest 32] [--workers 1] [--json OUT]
@@ -108,6 +109,7 @@ async def level(url: str, key: str, concurrency: int, total: int, items: list[di
     and the row says how many were answered while it was."""
     latencies: list[float] = []
     statuses: Counter[str] = Counter()
+    messages: Counter[str] = Counter()  # of the 5xx replies
     during = sent = 0
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     started = time.perf_counter()
@@ -131,8 +133,10 @@ async def level(url: str, key: str, concurrency: int, total: int, items: list[di
                     statuses["200"] += 1
                     during += bool(busy and busy.is_set())
                 else:
-                    kind = reply.json().get("error", {}).get("type", "?")
-                    statuses[f"{reply.status_code} {kind}"] += 1
+                    error = reply.json().get("error", {})
+                    statuses[f"{reply.status_code} {error.get('type', '?')}"] += 1
+                    if reply.status_code != 429:
+                        messages[f"{reply.status_code} {error.get('message', '?')[:160]}"] += 1
 
         await asyncio.gather(*(worker() for _ in range(concurrency)))
     seconds = time.perf_counter() - started
@@ -142,7 +146,7 @@ async def level(url: str, key: str, concurrency: int, total: int, items: list[di
            "ok_per_s": round(statuses["200"] / seconds, 2),
            "p50_ms": round(percentile(latencies, 50)), "p95_ms": round(percentile(latencies, 95)),
            "p99_ms": round(percentile(latencies, 99)),
-           "statuses": dict(sorted(statuses.items()))}
+           "statuses": dict(sorted(statuses.items())), "messages": dict(messages)}
     if busy is not None:
         row["answered_during_ingest"] = during
     return row
@@ -281,6 +285,9 @@ def main() -> None:
           f"{len(errors)} error line(s) in the server log")
     for line in errors[:20]:
         print("  " + line)
+    for row in rows:
+        for message, count in row["messages"].items():
+            print(f"{row['clients']}: {count} x {message}")
     print_table(["clients", "requests", "s", "req/s", "200/s", "p50 ms", "p95 ms", "p99 ms",
                  "replies", "peak RSS MB"],
                 [[r["clients"], r["requests"], r["seconds"], r["req_per_s"], r["ok_per_s"],
