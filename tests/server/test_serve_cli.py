@@ -75,13 +75,18 @@ def test_serve_ingest_while_serving_and_sigterm(tmp_path: Path) -> None:
                                        {"role": "user", "content": "printer offline"}]})
                 statuses.append(reply.status_code)
 
-        asker = threading.Thread(target=keep_asking)
-        asker.start()
+        # several at once: the query threads re-open the store together after the ingest's
+        # writes (that race was a 503 "cannot open store", a deleted hit a 500)
+        askers = [threading.Thread(target=keep_asking) for _ in range(4)]
+        for asker in askers:
+            asker.start()
+        (kb / "printer.md").write_text(ARTICLE_A + "2. Check the cable.\n")  # re-added
         (kb / "scanner.md").write_text(ARTICLE_B)
         subprocess.run([sys.executable, "-m", "pipelines.cli", "ingest", str(config)],
                        env=env, check=True, capture_output=True)
         stop.set()
-        asker.join(60)
+        for asker in askers:
+            asker.join(60)
         assert statuses and set(statuses) == {200}, statuses
         found = ask("E-117 scanner paper jam")
         assert found["sources"][0]["source"].endswith("scanner.md"), found["sources"]
