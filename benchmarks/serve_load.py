@@ -255,7 +255,7 @@ def main() -> None:
     port = free_port()
     proc = start_server(config, port, env, log, LIMITS[args.limits], args.workers)
     url, items, rows = f"http://127.0.0.1:{port}", bodies(), []
-    load = os.getloadavg()
+    load = load_before = os.getloadavg()
     print(f"limits {args.limits}, {args.workers} worker(s), {os.cpu_count()} CPUs, load "
           f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}", flush=True)
     try:
@@ -300,7 +300,8 @@ def main() -> None:
               f"{r['answered_during_ingest']} requests answered while it ran; "
               f"top source for the new article's error: {r['new_article_top']}")
     write_json(args.json, rows, limits=args.limits, workers=args.workers,
-               cpus=os.cpu_count(), server_exit=code, server_error_lines=len(errors))
+               cpus=os.cpu_count(), load_before=load_before, load_after=load, server_exit=code,
+               server_error_lines=len(errors))
     if args.keep:
         print(f"kept {work}")
     else:
