@@ -300,7 +300,8 @@ def main() -> None:
               f"{r['answered_during_ingest']} requests answered while it ran; "
               f"top source for the new article's error: {r['new_article_top']}")
     write_json(args.json, rows, limits=args.limits, workers=args.workers,
-               cpus=os.cpu_count(), load_before=load_before, load_after=load, server_exit=code,
+               cpus=os.cpu_count(), load_before=[round(x, 2) for x in load_before],
+               load_after=[round(x, 2) for x in load], server_exit=code,
                server_error_lines=len(errors))
     if args.keep:
         print(f"kept {work}")
