@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from typing import Any
 
@@ -116,7 +117,8 @@ def create_app(config: ServeConfig, pipelines: dict[str, Served], keys: list[str
             "method": request.method, "path": request.url.path,
             "pipeline": request.state.pipeline, "status": response.status_code,
             "ms": round((time.perf_counter() - started) * 1000, 1),
-            "client": request.client.host if request.client else None}))
+            "client": request.client.host if request.client else None,
+            "pid": os.getpid()}))  # which worker answered, with `--workers N`
         return response
 
     if config.cors_origins:

@@ -7,6 +7,7 @@ cosine space, so a hit's cosine is `1 - distance`.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
@@ -34,6 +35,10 @@ class ChromaStore(VectorStore):
         super().__init__(config, name)
         self._client: Any = None
         self._stores: dict[str, Any] = {}
+        # a server's query threads share the store: opening the client and its collections
+        # and `refresh` (after another process's ingest) must not interleave, or Chroma's
+        # shared system is dropped while another thread is building it
+        self._lock = threading.RLock()
 
     @property
     def location(self) -> str:
@@ -50,6 +55,10 @@ class ChromaStore(VectorStore):
 
     def client(self) -> Any:
         """The `chromadb` client (a `PersistentClient`, or an `HttpClient` for a server)."""
+        with self._lock:
+            return self._open_client()
+
+    def _open_client(self) -> Any:
         if self._client is None:
             import chromadb
             from chromadb.config import Settings
@@ -68,8 +77,8 @@ class ChromaStore(VectorStore):
 
     def close(self) -> None:
         """Forget the client and collections (reopened on next use)."""
-        self._stores.clear()
-        self._client = None
+        with self._lock:
+            self._stores, self._client = {}, None
 
     def refresh(self) -> None:
         """An on-disk Chroma client keeps the collections it loaded: another process's writes
@@ -79,10 +88,11 @@ class ChromaStore(VectorStore):
             return  # a server sees every client's writes
         from chromadb.api.shared_system_client import SharedSystemClient
 
-        identifier = getattr(self._client, "_identifier", None)
-        SharedSystemClient._identifier_to_system.pop(identifier, None)
-        SharedSystemClient._identifier_to_refcount.pop(identifier, None)
-        self._client, self._stores = None, {}
+        with self._lock:  # queries still holding the old collections finish with them
+            identifier = getattr(self._client, "_identifier", None)
+            SharedSystemClient._identifier_to_system.pop(identifier, None)
+            SharedSystemClient._identifier_to_refcount.pop(identifier, None)
+            self._client, self._stores = None, {}
 
     def _guard(self) -> AbstractContextManager[None]:
         """Server stores: connection and server failures become one-line StoreErrors."""
@@ -90,14 +100,15 @@ class ChromaStore(VectorStore):
 
     def vector_store(self, collection: str) -> Any:
         """The LlamaIndex `ChromaVectorStore` of a collection (created on first use)."""
-        if collection not in self._stores:
-            from llama_index.vector_stores.chroma import ChromaVectorStore
+        with self._lock:
+            if collection not in self._stores:
+                from llama_index.vector_stores.chroma import ChromaVectorStore
 
-            with self._guard():
-                raw = self.client().get_or_create_collection(
-                    self.collection_name(collection), metadata={"hnsw:space": "cosine"})
-            self._stores[collection] = ChromaVectorStore(chroma_collection=raw)
-        return self._stores[collection]
+                with self._guard():
+                    raw = self.client().get_or_create_collection(
+                        self.collection_name(collection), metadata={"hnsw:space": "cosine"})
+                self._stores[collection] = ChromaVectorStore(chroma_collection=raw)
+            return self._stores[collection]
 
     def collection(self, collection: str) -> Any:
         """The raw Chroma collection."""
@@ -137,10 +148,12 @@ class ChromaStore(VectorStore):
             got = self.collection(collection).query(
                 query_embeddings=[list(vector)], n_results=top_k, where=clause,
                 include=["documents", "metadatas", "distances"])
-        return [StoreHit(i, text or "", dict(meta or {}), score=1.0 - float(dist))
+        # a hit without metadata is a node an ingest in another process deleted between the
+        # vector lookup and the read (it re-adds a changed file's nodes): skipped
+        return [StoreHit(i, text or "", dict(meta), score=1.0 - float(dist))
                 for i, text, meta, dist in zip(got["ids"][0], got["documents"][0],
                                                got["metadatas"][0], got["distances"][0],
-                                               strict=True)]
+                                               strict=True) if meta]
 
     def get(self, collection: str, ids: Sequence[str]) -> list[StoreHit]:
         if not ids:
