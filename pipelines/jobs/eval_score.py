@@ -197,10 +197,9 @@ def score_item(spec: EvalItem, answer: Any, latency_ms: float) -> dict[str, Any]
     sources = [{"rank": s.rank, "source": s.source, "page": s.page, "start": s.start,
                 "end": s.end, "score": s.score} for s in answer.sources]
     if spec.expected_cases:  # a case ranking: a hit is an expected case
-        found = [c.case_id for c in answer.cases or []]
-        rels = [1 if case in spec.expected_cases else 0 for case in found]
-        hit_ranks = {r for c in answer.cases or [] if c.case_id in spec.expected_cases
-                     for r in c.sources}
+        ranked = getattr(answer, "cases", None) or []
+        rels = [1 if c.case_id in spec.expected_cases else 0 for c in ranked]
+        hit_ranks = {r for c in ranked if c.case_id in spec.expected_cases for r in c.sources}
         for src in sources:
             src["hit"] = src["rank"] in hit_ranks
     else:
@@ -216,13 +215,15 @@ def score_item(spec: EvalItem, answer: Any, latency_ms: float) -> dict[str, Any]
     row = item_row(spec, latency_ms, rank=rank, sources=sources, answer=answer.answer,
                ndcg=round(ndcg(rels, relevant), 4) if spec.expected or spec.expected_cases
                else None,
-               cases=[c.case_id for c in answer.cases or []],
                answer_passed=not missing if spec.answer_contains else None,
                answer_missing=missing, timings_ms=answer.timings_ms, declined=declined,
                evidence_passed=not lacking if spec.evidence_contains else None,
                evidence_missing=lacking)
+    if getattr(answer, "cases", None) is not None:  # a case ranking: the ranked case ids
+        row["cases"] = [c.case_id for c in answer.cases]
     if spec.expected_duplicates is not None:
-        found_pairs = {(d.query_image, d.case_id) for d in answer.duplicates or []}
+        found_pairs = {(d.query_image, d.case_id)
+                       for d in getattr(answer, "duplicates", None) or []}
         wanted_pairs = set(spec.expected_duplicates)
         row |= {"duplicates_found": sorted(map(list, found_pairs)),
                 "duplicates_right": len(found_pairs & wanted_pairs),
