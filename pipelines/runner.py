@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 
     from pipelines.engines.base import Engine
     from pipelines.index.multimodal import Index
-    from pipelines.query.path import QueryPath
+    from pipelines.query.path import QueryPath, Retrieved
 
 
 class Runner:
@@ -115,13 +116,7 @@ class Runner:
         Chroma-style `where` dict (see `pipelines.stores.filters`). `case` is a case folder
         asked about as a whole: its files join the query (docs/cases.md).
         """
-        if case is None:
-            return self.path.answer(self.path.retrieve(question, images, where))
-        with tempfile.TemporaryDirectory(prefix="mmrag-case-") as work:
-            given = read_case_query(case, self.config, self.ocr, Path(work))
-            retrieved = self.path.retrieve(question or DEFAULT_QUESTION,
-                                           [*(images or []), *given.images], where,
-                                           context=given.text)
+        with self._retrieved(question, images, where, case) as retrieved:
             return self.path.answer(retrieved)
 
     def retrieve(self, question: str, images: list[str | Path] | None = None,
@@ -135,14 +130,23 @@ class Runner:
                where: str | list[str] | dict[str, Any] | None = None,
                case: str | Path | None = None) -> Iterator[str | Answer]:
         """Yield the answer text in pieces as the engine produces them, then the `Answer`."""
+        with self._retrieved(question, images, where, case) as retrieved:
+            yield from self.path.stream(retrieved)
+
+    @contextlib.contextmanager
+    def _retrieved(self, question: str, images: list[str | Path] | None,
+                   where: str | list[str] | dict[str, Any] | None,
+                   case: str | Path | None) -> Iterator[Retrieved]:
+        """The retrieval of `query` and `stream`; a query case's files (and the DICOM
+        previews written for it) last until the answer is made."""
         if case is None:
-            yield from self.path.stream(self.path.retrieve(question, images, where))
+            yield self.path.retrieve(question, images, where)
             return
         with tempfile.TemporaryDirectory(prefix="mmrag-case-") as work:
             given = read_case_query(case, self.config, self.ocr, Path(work))
-            yield from self.path.stream(self.path.retrieve(
-                question or DEFAULT_QUESTION, [*(images or []), *given.images], where,
-                context=given.text))
+            yield self.path.retrieve(question or DEFAULT_QUESTION,
+                                     [*(images or []), *given.images], where,
+                                     context=given.text)
 
     def warm_up(self) -> None:
         """Load what the first query would: the text embedding model, the OCR engine, the

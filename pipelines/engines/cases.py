@@ -69,6 +69,7 @@ def case_context(hits: list[Hit], cases: list[CaseResult], duplicates: list[Dupl
             parts.append(f"[{rank}] {_where(hit)} ({hit.modality})\n{hit.text}")
         body = "\n\n".join(parts).replace(QUOTE, "'''")
         head = f"Case {case.rank}: {case.case_id} ({_fields(case) or 'no fields'})"
-        blocks.append(f"{head.replace(QUOTE, chr(39) * 3)}\n{QUOTE}\n{body}\n{QUOTE}")
+        head = head.replace(QUOTE, "'''")
+        blocks.append(f"{head}\n{QUOTE}\n{body}\n{QUOTE}")
     blocks += [line for line in duplicate_lines(duplicates, chinese=False) if line]
     return "\n\n".join(blocks) or "(no similar cases found)"

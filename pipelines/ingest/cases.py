@@ -59,6 +59,11 @@ class Case:
         return Document(text="\n".join(lines), source=self.origin, metadata={"case_record": True})
 
 
+def is_record(source: str) -> bool:
+    """Whether a catalog source is a case's record ("<folder>#case", "<manifest>#<id>")."""
+    return "#" in Path(source).name
+
+
 def read_cases(path: Path, display: Callable[[Path], str] = str) -> list[Case]:
     """The cases of one `kind: cases` source: a folder of case folders, or a manifest;
     `display` names a folder or manifest in the catalog (the records' `origin`)."""

@@ -60,7 +60,7 @@ def _answer(runner: Any, item: Item) -> tuple[dict[str, Any], float]:
     try:
         record = {"id": item.id,
                   **runner.query(item.question, item.images, item.extra.get("where"),
-                                 **_case(item)).to_dict()}
+                                 **item.query_options()).to_dict()}
     except MmragError as exc:
         record = {"id": item.id, "error": str(exc)}
     return record, (time.perf_counter() - started) * 1000
@@ -98,10 +98,3 @@ def run_batch(runner: Any, input_path: Path, output_path: Path, workers: int = 1
                 progress(record["id"], "failed" if "error" in record else "done")
     summary.seconds = time.perf_counter() - started
     return summary
-
-
-def _case(item: Item) -> dict[str, str]:
-    """The `case` keyword for an item that names a query case folder (none otherwise, so
-    runner stand-ins without it keep working)."""
-    case = item.extra.get("case")
-    return {"case": case} if isinstance(case, str) else {}

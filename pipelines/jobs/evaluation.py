@@ -16,9 +16,8 @@ def run_item(runner: Any, spec: EvalItem) -> dict[str, Any]:
     """Query one item; an error (e.g. a missing image) is recorded, not raised."""
     started = time.perf_counter()
     try:
-        case = spec.item.extra.get("case")
         answer = runner.query(spec.item.question, spec.item.images, spec.item.extra.get("where"),
-                              **({"case": case} if case else {}))
+                              **spec.item.query_options())
     except MmragError as exc:
         return item_row(spec, None, error=str(exc),
                     answer_passed=False if spec.answer_contains else None,

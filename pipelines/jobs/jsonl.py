@@ -19,6 +19,12 @@ class Item:
     images: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def query_options(self) -> dict[str, str]:
+        """The `case` keyword of `Runner.query` when the item names a query case folder
+        (nothing otherwise, so runner stand-ins without it keep working)."""
+        case = self.extra.get("case")
+        return {"case": case} if isinstance(case, str) else {}
+
 
 @dataclass
 class BadLine:

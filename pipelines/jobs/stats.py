@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipelines.ingest.cases import is_record
 from pipelines.stores.base import CLIP, MODALITIES
 
 
@@ -58,8 +59,8 @@ def index_stats(index: Any) -> IndexStats:
     server = bool(index.config.index.store.host)  # no local folder to measure
     ingested = index.catalog.exists()
     sources = index.catalog.sources() if ingested else []
-    records = [s for s in sources if "#" in Path(s).name]  # a case's record: "<folder>#case"
-    sources = [s for s in sources if "#" not in Path(s).name]
+    records = [s for s in sources if is_record(s)]
+    sources = [s for s in sources if not is_record(s)]
     has_store = ingested and index.store.exists()
     nodes = {m: index.store.count(m) if has_store else 0 for m in MODALITIES}
     if index.image_vectors.enabled:  # CLIP vectors of the image nodes

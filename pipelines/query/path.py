@@ -113,7 +113,8 @@ class QueryPath:
                                  for rank, hit in enumerate(hits, start=1)],
                         usage=state.usage, cases=cases)
         if settings.duplicates:
-            answer.duplicates = find_duplicates(list(query.images), self.index.fingerprints())
+            answer.duplicates = find_duplicates(list(query.images), self.index.fingerprints()) \
+                if query.images else []
         if self.config.retrieval.page_images:
             from pipelines.query.evidence import attach_page_images
 
