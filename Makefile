@@ -2,8 +2,10 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# chromium and CJK fonts: the web page's browser test (Playwright drives Debian's chromium)
-APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim chromium fonts-noto-cjk
+# chromium and CJK fonts: the web page's browser test (Playwright drives Debian's chromium);
+# postgresql: the PostgreSQL state's tests start their own server from its programs
+APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim chromium fonts-noto-cjk \
+	postgresql
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEMO_SHOT := examples/error-screenshot-support/queries/shot01-pip-ssl.png
 

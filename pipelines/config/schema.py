@@ -146,8 +146,33 @@ class ImageEmbeddingConfig(EmbeddingConfig):
         return self
 
 
+class StateConfig(Strict):
+    """Where the pipeline state (catalog, BM25 rows, run log, ingest lock, evidence images)
+    lives when not in the index folder's SQLite file: a PostgreSQL database."""
+
+    url: str = Field(pattern=r"^postgres(ql)?://",
+                     description="postgresql://user@host:port/db (no password in it)")
+    password_env: str | None = Field(
+        None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+        description="environment variable with the password (default: libpq's PGPASSWORD)")
+    namespace: str | None = Field(
+        None, pattern=r"^[a-z_][a-z0-9_]{0,62}$",
+        description="PostgreSQL schema of this pipeline's tables (default mmrag_<collection>)")
+
+    @field_validator("url")
+    @classmethod
+    def _no_password(cls, url: str) -> str:
+        from urllib.parse import urlsplit
+
+        if urlsplit(url).password is not None:  # the message must not repeat it
+            raise ValueError("the URL holds a password: put it in an environment variable "
+                             "(PGPASSWORD, or the one named by 'password_env') instead")
+        return url
+
+
 class IndexConfig(Strict):
     store: StoreConfig = Field(default_factory=StoreConfig)
+    state: StateConfig | None = None
     text_embedding: TextEmbeddingConfig = Field(default_factory=TextEmbeddingConfig)
     image_embedding: ImageEmbeddingConfig | None = None
 

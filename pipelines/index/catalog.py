@@ -18,6 +18,12 @@ CREATE TABLE IF NOT EXISTS files (
     image_ids TEXT NOT NULL, updated REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+# Portable upserts (SQLite and PostgreSQL), so `PostgresCatalog` runs the same statements.
+UPSERT_FILE = ("INSERT INTO files VALUES (?, ?, ?, ?, ?) ON CONFLICT (source) DO UPDATE SET "
+               "hash = excluded.hash, text_ids = excluded.text_ids, "
+               "image_ids = excluded.image_ids, updated = excluded.updated")
+UPSERT_META = ("INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE "
+               "SET value = excluded.value")
 
 
 @dataclass
@@ -54,6 +60,9 @@ class Catalog:
             self._lexical = LexicalIndex(self._db, self.path.with_suffix(".bm25"))
         return self._db
 
+    def describe(self) -> str:
+        return f"SQLite {self.path}"
+
     def get(self, source: str) -> Entry | None:
         row = self.db().execute(
             "SELECT source, hash, text_ids, image_ids FROM files WHERE source = ?", (source,)
@@ -65,7 +74,8 @@ class Catalog:
         return self.db().execute("SELECT 1 FROM files LIMIT 1").fetchone() is None
 
     def sources(self) -> list[str]:
-        return [r[0] for r in self.db().execute("SELECT source FROM files ORDER BY source")]
+        # sorted here: PostgreSQL's ORDER BY follows the database's collation
+        return sorted(r[0] for r in self.db().execute("SELECT source FROM files"))
 
     @property
     def lexical(self) -> LexicalIndex:
@@ -81,7 +91,7 @@ class Catalog:
             self.lexical.delete([*(old_ids or []), *(t[0] for t in texts or [])])
             self.lexical.add(texts or [])
             db.execute(
-                "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
+                UPSERT_FILE,
                 (entry.source, entry.hash, json.dumps(entry.text_ids),
                  json.dumps(entry.image_ids), time.time()),
             )
@@ -96,8 +106,8 @@ class Catalog:
             for new in batch:
                 old = self.get(new.source) or Entry(new.source, "", [], [])
                 db.execute(
-                    "INSERT OR REPLACE INTO files VALUES (?, '', ?, ?, ?)",
-                    (new.source, json.dumps(list(dict.fromkeys(old.text_ids + new.text_ids))),
+                    UPSERT_FILE,
+                    (new.source, "", json.dumps(list(dict.fromkeys(old.text_ids + new.text_ids))),
                      json.dumps(list(dict.fromkeys(old.image_ids + new.image_ids))), time.time()),
                 )
 
@@ -106,7 +116,7 @@ class Catalog:
         with self.db() as db:
             db.execute("DELETE FROM files")
             self.lexical.clear()
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('rebuild', 'pending')")
+            db.execute(UPSERT_META, ("rebuild", "pending"))
 
     def clear_done(self) -> None:
         with self.db() as db:
@@ -126,7 +136,7 @@ class Catalog:
 
     def set_meta(self, key: str, value: str) -> None:
         with self.db() as db:
-            db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+            db.execute(UPSERT_META, (key, value))
 
     def meta(self, key: str) -> str | None:
         row = self.db().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

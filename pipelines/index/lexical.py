@@ -19,10 +19,10 @@ import sqlite3
 import threading
 import uuid
 import warnings
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -33,8 +33,11 @@ __all__ = ["LEXICAL_VERSION", "LexicalIndex", "content_words", "identifiers", "t
 _DOCS = """CREATE TABLE IF NOT EXISTS lexical_docs (
     node_id TEXT PRIMARY KEY, modality TEXT NOT NULL, tokens TEXT NOT NULL)"""
 # A random token, replaced by every write: names the snapshot built from the table's rows.
+UPSERT_DOC = ("INSERT INTO lexical_docs VALUES (?, ?, ?) ON CONFLICT (node_id) DO UPDATE "
+              "SET modality = excluded.modality, tokens = excluded.tokens")
 _VERSION = "CREATE TABLE IF NOT EXISTS lexical_version (one INTEGER PRIMARY KEY CHECK (one = 0), " \
     "value TEXT NOT NULL)"
+TABLES = (_DOCS, _VERSION)  # portable DDL (PostgreSQL's state makes them too)
 logger = logging.getLogger(__name__)
 K1, B = 1.2, 0.75  # the usual BM25 constants (SQLite FTS5 and Lucene use the same)
 MAX_QUERY_TERMS = 64
@@ -49,6 +52,38 @@ def _bm25s():  # noqa: ANN202
 
     logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets DEBUG on import
     return bm25s
+
+
+class StateDb(Protocol):
+    """What the catalog and lexical index use of a connection: `sqlite3.Connection`, or
+    `pg_state.PgConnection` (the same calls over psycopg)."""
+
+    in_transaction: bool
+
+    def execute(self, sql: str, params: Sequence[Any] = ..., /) -> Any: ...
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]], /) -> Any: ...
+    def commit(self) -> None: ...
+    def close(self) -> None: ...
+    def __enter__(self) -> Any: ...
+    def __exit__(self, *exc: object) -> Any: ...
+
+
+@contextlib.contextmanager
+def consistent_read(db: StateDb) -> Iterator[None]:
+    """Several reads that see one version of the tables (a read transaction)."""
+    snapshot = getattr(db, "consistent_read", None)
+    if snapshot is not None:  # PostgreSQL: a REPEATABLE READ transaction
+        with snapshot():
+            yield
+        return
+    own = not db.in_transaction
+    if own:
+        db.execute("BEGIN")
+    try:
+        yield
+    finally:
+        if own:
+            db.commit()
 
 
 @dataclass
@@ -76,12 +111,16 @@ class LexicalIndex:
             in memory only.
     """
 
-    def __init__(self, db: sqlite3.Connection, snapshots: Path | None = None) -> None:
+    def __init__(self, db: StateDb, snapshots: Path | None = None, setup: bool = True) -> None:
         self.db = db
         self.snapshots = snapshots
         self._snapshot: _Snapshot | None = None
         self._chinese: tuple[str, float] | None = None  # (version, share) of chinese_share
         self._lock = threading.Lock()
+        if setup:  # SQLite; PostgreSQL's tables are made by `pg_state`
+            self._setup_sqlite(db)
+
+    def _setup_sqlite(self, db: sqlite3.Connection) -> None:
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
         fts = "lexical" in tables
         if not fts and {"lexical_docs", "lexical_version"} <= tables:
@@ -89,7 +128,8 @@ class LexicalIndex:
         with db:
             db.execute(_DOCS)
             db.execute(_VERSION)
-            db.execute("INSERT OR IGNORE INTO lexical_version VALUES (0, ?)", (uuid.uuid4().hex,))
+            db.execute("INSERT INTO lexical_version VALUES (0, ?) ON CONFLICT DO NOTHING",
+                       (uuid.uuid4().hex,))
             if fts:  # an index written by the FTS5 version: its bodies are the token lists
                 db.execute("INSERT OR REPLACE INTO lexical_docs SELECT node_id, modality, body "
                            "FROM lexical")
@@ -109,13 +149,13 @@ class LexicalIndex:
         """Index (node_id, modality, text) rows."""
         rows = [(nid, modality, " ".join(tokenize(text))) for nid, modality, text in nodes]
         if rows:
-            self.db.executemany("INSERT OR REPLACE INTO lexical_docs VALUES (?, ?, ?)", rows)
+            self.db.executemany(UPSERT_DOC, rows)
             self._changed()
 
     def delete(self, node_ids: list[str]) -> None:
         if node_ids:
-            self.db.execute("DELETE FROM lexical_docs WHERE node_id IN "
-                            "(SELECT value FROM json_each(?))", (json.dumps(list(node_ids)),))
+            self.db.executemany("DELETE FROM lexical_docs WHERE node_id = ?",
+                                [(i,) for i in node_ids])
             self._changed()
 
     def empty(self) -> bool:
@@ -179,16 +219,10 @@ class LexicalIndex:
     def _build(self) -> _Snapshot:
         # One read transaction: the rows and their version agree even while another process
         # ingests (its commit waits the fraction of a second this read takes).
-        own = not self.db.in_transaction
-        if own:
-            self.db.execute("BEGIN")
-        try:
+        with consistent_read(self.db):
             version = self.version()
             rows = self.db.execute("SELECT node_id, modality, tokens FROM lexical_docs "
                                    "ORDER BY node_id").fetchall()
-        finally:
-            if own:
-                self.db.commit()
         model = _bm25s().BM25(k1=K1, b=B)
         if rows:
             model.index([r[2].split() for r in rows], show_progress=False)

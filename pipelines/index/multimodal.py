@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipelines import registry
 from pipelines.config.schema import PipelineConfig
@@ -14,6 +15,10 @@ from pipelines.index.image_vectors import ImageVectors
 from pipelines.index.lexical import LEXICAL_VERSION
 from pipelines.stores.base import CLIP, MODALITIES, StoreHit, VectorStore
 from pipelines.stores.filters import Filter, parse_where
+
+if TYPE_CHECKING:
+    from pipelines.index.pg_artifacts import Artifacts
+    from pipelines.index.pg_state import PgLock
 
 
 class Index:
@@ -29,6 +34,16 @@ class Index:
         self.store: VectorStore = store_cls(config.index.store, config.name)
         self.state_dir = self._state_dir()
         self.catalog = Catalog(self.state_dir / "catalog.sqlite")
+        self.artifacts: Artifacts | None = None  # evidence images in PostgreSQL's state
+        if config.index.state:
+            from pipelines.index.pg_artifacts import Artifacts
+            from pipelines.index.pg_state import PostgresCatalog
+
+            namespace = config.index.state.namespace or "mmrag_" + re.sub(
+                r"[^a-z0-9_]", "_", self.store.base.lower())[:56]
+            self.catalog = PostgresCatalog(config.index.state, namespace,
+                                           self.state_dir / "bm25")
+            self.artifacts = Artifacts(self.catalog, self.state_dir / "artifacts" / "shared")
         self._embed_model: Any = None
         self._seen_version: str | None = None  # the index version of the last check_ready
         self._fingerprints: tuple[str, list[dict[str, Any]]] | None = None
@@ -44,7 +59,11 @@ class Index:
             return legacy
         return root / f"{store.host}_{store.port or 8000}_{self.store.base}"
 
-    def lock(self) -> IngestLock:
+    def lock(self) -> IngestLock | PgLock:
+        if self.artifacts is not None:
+            from pipelines.index.pg_state import PgLock
+
+            return PgLock(self.artifacts.catalog, self.config.name)
         return IngestLock(self.state_dir / "ingest.lock", self.config.name)
 
     @property
@@ -85,6 +104,8 @@ class Index:
         for node in nodes:
             by_modality[node.metadata.get("modality", "text")].append(node)
         old = self.catalog.get(source)
+        if self.artifacts is not None:
+            self.artifacts.share(nodes)
         for modality in MODALITIES:
             keep = {n.node_id for n in by_modality[modality]}
             stale = [i for i in (old.ids[modality] if old else []) if i not in keep]
@@ -147,7 +168,7 @@ class Index:
         if not ids:
             return []
         query = np.asarray(query_embedding)
-        return [_scored(hit, float(np.dot(np.asarray(hit.embedding), query)))
+        return [self._scored(hit, float(np.dot(np.asarray(hit.embedding), query)))
                 for hit in self.store.get(modality, ids)]
 
     def check_ready(self) -> None:
@@ -178,7 +199,13 @@ class Index:
                where: Filter | dict[str, Any] | None = None) -> list[Any]:
         """Dense search in one collection: LlamaIndex `NodeWithScore`s, score = cosine."""
         hits = self.store.search(modality, query_embedding, top_k, parse_where(where))
-        return [_scored(hit, hit.score) for hit in hits]
+        return [self._scored(hit, hit.score) for hit in hits]
+
+    def _scored(self, hit: StoreHit, score: float) -> Any:
+        node = _scored(hit, score)
+        if self.artifacts is not None:
+            self.artifacts.localize(node.node)
+        return node
 
     # What retrieval reads, besides `search`, `fetch` and `matching_ids`:
     def lexical_search(self, text: str, top_k: int, ids: set[str] | None = None

@@ -25,6 +25,7 @@ class IndexStats:
     last_ingest: str | None
     last_run: dict[str, Any] = field(default_factory=dict)
     cases: int = 0  # case records (sources of `kind: cases`)
+    state: str | None = None  # where the catalog lives when not beside the store (PostgreSQL)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -37,6 +38,8 @@ class IndexStats:
                  "nodes: " + ", ".join(f"{n} {m}" for m, n in self.nodes.items())]
         if self.cases:
             lines.insert(3, f"cases: {self.cases}")
+        if self.state:
+            lines.insert(2, f"state: {self.state}")
         if not self.last_ingest:
             lines.append(f"last ingest: never (run `mmrag ingest {self.pipeline}`)")
         else:
@@ -74,6 +77,7 @@ def index_stats(index: Any) -> IndexStats:
         last_ingest=index.catalog.meta("last_ingest") if ingested else None,
         last_run=json.loads(last_run) if last_run else {},
         cases=len(records),
+        state=index.catalog.describe() if index.config.index.state else None,
     )
 
 

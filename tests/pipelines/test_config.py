@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -171,3 +172,14 @@ def test_loader_names_include_explicit_only_loaders(folder: Path) -> None:
     assert ok.sources[0].loader == "langchain"
     with pytest.raises(ConfigError, match="did you mean 'langchain'"):
         load_config(write_config(folder, "name: tiny\nsources: [{path: kb, loader: lanchain}]\n"))
+
+
+def test_a_postgres_state_without_psycopg_names_the_extra(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.pipelines.test_cli import assert_one_line_error, run
+
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # as if not installed
+    config = write_config(tmp_path, "name: no-psycopg\nsources: [{path: kb}]\n"
+                                    "index: {state: {url: 'postgresql://u@127.0.0.1:9/x'}}\n")
+    code, out = run("stats", str(config))
+    assert_one_line_error(code, out, "pip install 'mmrag[postgres]'")

@@ -126,6 +126,6 @@ def test_cli_stats_and_rebuild(config: Path) -> None:
     data = json.loads(result.output)
     assert data["sources"] == 3 and data["last_run"]["loaded"] == 3
     assert set(data) == {"pipeline", "store", "store_bytes", "nodes", "sources",
-                         "by_extension", "last_ingest", "last_run", "cases"}
+                         "by_extension", "last_ingest", "last_run", "cases", "state"}
     text = cli.invoke(main, ["stats", str(config)]).output
     assert text.startswith("pipeline: tiny\nstore: ") and "(rebuild): 3 loaded" in text
