@@ -118,3 +118,35 @@ class BrokenPdfLoader(BrokenMarkdownLoader):
 
     name = "broken-pdf"
     suffixes = (".pdf",)
+
+
+class DiesOnceLoader(Loader):
+    """Kills its own process (SIGKILL) the first time it loads a file, then loads it: a
+    worker lost once (a `<file>.died` marker beside the file remembers the first try)."""
+
+    name = "dies-once"
+    suffixes = (".dies-once",)
+
+    def load(self, path: Path) -> Iterator[Document]:
+        import os
+        import signal
+
+        marker = path.with_name(path.name + ".died")
+        if not marker.exists():
+            marker.touch()
+            os.kill(os.getpid(), signal.SIGKILL)
+        yield Document(text=path.read_text(encoding="utf-8"), source=str(path))
+
+
+class AlwaysDiesLoader(Loader):
+    """Kills its own process (SIGKILL) on every try: a file whose worker is always lost."""
+
+    name = "always-dies"
+    suffixes = (".always-dies",)
+
+    def load(self, path: Path) -> Iterator[Document]:
+        import os
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
+        yield Document(text="never", source=str(path))

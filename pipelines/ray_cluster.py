@@ -1,0 +1,70 @@
+"""A Ray session for one job (`--executor ray`): connect to a cluster, or start a local Ray.
+
+Ray is the optional extra `mmrag[ray]`; without it the job stops with one line. Without an
+address a local Ray instance with `cpus` CPUs is started and shut down when the job ends;
+with one (`host:6379`, `ray://host:10001`, `auto`) the job connects and disconnects. A Ray
+the caller already initialised (a notebook, the tests) is used as it is and left running.
+Every node must have mmrag installed and read the sources at the driver's paths.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+from pipelines.errors import MissingDependencyError, MmragError
+
+CONNECT_TIMEOUT_S = 5.0  # an unreachable address fails now, not after Ray's minutes of retries
+
+
+def import_ray() -> Any:
+    """The `ray` module, or the one-line missing-extra error."""
+    try:
+        import ray
+    except ImportError:
+        raise MissingDependencyError("ray", "ray") from None
+    return ray
+
+
+@contextlib.contextmanager
+def ray_session(address: str | None, cpus: int | None = None) -> Iterator[Any]:
+    """Yield `ray`, initialised for the length of the block (see the module docstring)."""
+    ray = import_ray()
+    if ray.is_initialized():
+        yield ray
+        return
+    options: dict[str, Any] = {"log_to_driver": False, "logging_level": logging.ERROR,
+                               "configure_logging": True}
+    try:
+        if address:
+            _reachable(address)
+            ray.init(address=address, **options)
+        else:
+            ray.init(num_cpus=cpus or os.cpu_count() or 1, include_dashboard=False, **options)
+    except Exception as exc:  # ConnectionError, RuntimeError, grpc errors: all one line
+        where = f"the Ray cluster at {address}" if address else "a local Ray instance"
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise MmragError(f"--executor ray: cannot reach {where} ({detail})") from None
+    try:
+        yield ray
+    finally:
+        ray.shutdown()
+
+
+def _reachable(address: str) -> None:
+    """Open (and close) a TCP connection to `host:port` or `ray://host:port` (`auto` and
+    addresses without a port are left to Ray)."""
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit():
+        return
+    with socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_TIMEOUT_S):
+        pass
+
+
+def cluster_cpus(ray: Any) -> int:
+    """The CPUs of the cluster (at least 1): the default number of concurrent tasks."""
+    return max(1, int(ray.cluster_resources().get("CPU", 1)))
