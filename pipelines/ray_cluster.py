@@ -50,9 +50,33 @@ def ray_session(address: str | None, cpus: int | None = None) -> Iterator[Any]:
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise MmragError(f"--executor ray: cannot reach {where} ({detail})") from None
     try:
-        yield ray
+        with _raylet_messages_to_stderr():
+            yield ray
     finally:
         ray.shutdown()
+
+
+@contextlib.contextmanager
+def _raylet_messages_to_stderr() -> Iterator[None]:
+    """Ray prints the raylet's messages ("A worker died ...") on the driver's stdout; send
+    them to stderr, so stdout holds only mmrag's output (`ingest --json`)."""
+    from ray._private import worker  # private: left alone when a Ray version lacks it
+
+    original = getattr(worker, "print_to_stdstream", None)
+    if original is None:
+        yield
+        return
+
+    def to_stderr(data: dict[str, Any], *args: Any, **kwargs: Any) -> None:
+        if data.get("pid") == "raylet":
+            data = {**data, "is_err": True}
+        original(data, *args, **kwargs)
+
+    worker.print_to_stdstream = to_stderr
+    try:
+        yield
+    finally:
+        worker.print_to_stdstream = original
 
 
 def _reachable(address: str) -> None:

@@ -55,8 +55,10 @@ def load_files_on_ray(jobs: list[Job], workers: int | None, timeout: float | Non
             while waiting or running:
                 while waiting and len(running) < limit:
                     i, (path, loaders) = waiting.pop()
-                    ref = shared.setdefault(id(loaders), ray.put(loaders))
-                    running[task.remote(ref, os.path.abspath(path))] = (i, time.monotonic())
+                    if id(loaders) not in shared:
+                        shared[id(loaders)] = ray.put(loaders)
+                    running[task.remote(shared[id(loaders)], os.path.abspath(path))] = (
+                        i, time.monotonic())
                 ready, _ = ray.wait(list(running), num_returns=1, timeout=_wait(running, timeout))
                 for ref in ready:
                     i, _ = running.pop(ref)

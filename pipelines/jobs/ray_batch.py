@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -45,17 +46,21 @@ def run_batch_on_ray(runner: Any, input_path: Path, output_path: Path, workers: 
     with open_output(output_path, summary, bad) as write:
         if todo:
             with ray_session(address, workers) as ray:
-                actors = _start(ray, runner, min(workers, len(todo)))
-                for record, ms in _answers(ray, actors, todo):
+                actor = ray.remote(max_restarts=RETRIES, max_task_retries=RETRIES)(_Answerer)
+
+                def new() -> Any:
+                    return actor.remote(type(runner), runner.config)
+
+                for record, ms in _answers(ray, new, _start(ray, new, min(workers, len(todo))),
+                                           todo):
                     write(record, ms, progress)
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def _start(ray: Any, runner: Any, count: int) -> list[Any]:
+def _start(ray: Any, new: Callable[[], Any], count: int) -> list[Any]:
     """`count` warmed-up actors; a runner that cannot start is one line, before any item."""
-    actor = ray.remote(max_restarts=RETRIES, max_task_retries=RETRIES)(_Answerer)
-    actors = [actor.remote(type(runner), runner.config) for _ in range(max(1, count))]
+    actors = [new() for _ in range(max(1, count))]
     try:
         ray.get([a.ready.remote() for a in actors])
     except ray.exceptions.RayError as exc:
@@ -64,8 +69,10 @@ def _start(ray: Any, runner: Any, count: int) -> list[Any]:
     return actors
 
 
-def _answers(ray: Any, actors: list[Any], todo: list[Item]):
-    """Yield (record, ms) per item as the actors finish them."""
+def _answers(ray: Any, new: Callable[[], Any], actors: list[Any], todo: list[Item]
+             ) -> Iterator[tuple[dict[str, Any], float]]:
+    """Yield (record, ms) per item as the actors finish them; an actor that died for good
+    (its restarts used up) is replaced by a new one for the items left."""
     idle, waiting = list(actors), deque(todo)
     running: dict[Any, tuple[Item, Any]] = {}
     while waiting or running:
@@ -74,14 +81,17 @@ def _answers(ray: Any, actors: list[Any], todo: list[Item]):
             running[actor.answer.remote(item)] = (item, actor)
         [ref], _ = ray.wait(list(running), num_returns=1)
         item, actor = running.pop(ref)
-        idle.append(actor)
         try:
-            yield ray.get(ref)
+            result = ray.get(ref)
         except ray.exceptions.RayTaskError as exc:  # not an MmragError: fails as locally
             raise exc.cause or exc from None
-        except ray.exceptions.RayError as exc:
-            yield {"id": item.id, "error": f"the batch worker died ({type(exc).__name__}; "
-                                           f"tried {RETRIES + 1} times)"}, 0.0
+        except ray.exceptions.RayError as exc:  # the actor's process died, every try
+            if isinstance(exc, ray.exceptions.RayActorError):
+                actor = new()
+            result = {"id": item.id, "error": f"the batch worker died ({type(exc).__name__}; "
+                                              f"tried {RETRIES + 1} times)"}, 0.0
+        idle.append(actor)
+        yield result
 
 
 def _cause(exc: BaseException) -> str:

@@ -150,3 +150,23 @@ class AlwaysDiesLoader(Loader):
 
         os.kill(os.getpid(), signal.SIGKILL)
         yield Document(text="never", source=str(path))
+
+
+class DyingEngine(Engine):
+    """Answers like `EchoEngine`, but kills its process (SIGKILL) for a question starting
+    "die once" (the first time: `marker` remembers it) or "die always" (every time)."""
+
+    class Params(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        marker: str
+
+    def answer(self, query: Query, hits: list[Hit]) -> Reply:
+        import os
+        import signal
+
+        marker = Path(self.settings.marker)
+        if query.question.startswith("die always") or (
+                query.question.startswith("die once") and not marker.exists()):
+            marker.touch()
+            os.kill(os.getpid(), signal.SIGKILL)
+        return Reply(f"top: {hits[0].source}" if hits else "none")

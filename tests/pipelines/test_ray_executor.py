@@ -58,7 +58,7 @@ def test_cli_starts_and_stops_its_own_local_ray(kb: Path, tmp_path: Path) -> Non
     result = CliRunner().invoke(main, ["ingest", str(tiny(tmp_path)), "--executor", "ray",
                                        "--workers", "2", "--json"])
     assert result.exit_code == 0, result.output
-    summary = json.loads(result.output[result.output.index("{"):])
+    summary = json.loads(result.stdout)  # Ray's own messages go to stderr
     assert (summary["loaded"], summary["failed"]) == (2, 0)
     assert not ray.is_initialized()
     again = CliRunner().invoke(main, ["ingest", str(tiny(tmp_path, "ingest: {executor: ray}\n"))])
@@ -170,3 +170,24 @@ def test_batch_on_ray_writes_each_id_once_and_resumes(local_ray, kb: Path,
     assert (again.done, again.failed, again.skipped) == (0, 0, 7)
     assert _rows(out) == rows
     assert again.text().startswith("batch: 0 done, 0 failed, 7 already in output")
+
+
+def test_batch_worker_lost_is_retried_then_reported(local_ray, kb: Path,
+                                                    tmp_path: Path) -> None:
+    """One actor: killed once (restarted, the item retried), then killed on every try of an
+    item (written as an error; a new actor answers the rest)."""
+    marker = tmp_path / "died-once"
+    runner = Runner.from_config(tiny(tmp_path, f"llm: {{type: {CUSTOM}.DyingEngine, "
+                                               f"marker: {marker}}}\n"))
+    runner.ingest(workers=0)
+    questions = ["die once: docker daemon", "disk full", "die always: disk", "docker group",
+                 "df -h"]
+    inp = tmp_path / "in.jsonl"
+    inp.write_text("".join(json.dumps({"id": f"q{i}", "question": q}) + "\n"
+                           for i, q in enumerate(questions)), encoding="utf-8")
+    summary = runner.batch(inp, tmp_path / "out.jsonl", workers=1, executor="ray")
+    rows = {r["id"]: r for r in _rows(tmp_path / "out.jsonl")}
+    assert sorted(rows) == [f"q{i}" for i in range(5)] and (summary.done, summary.failed) == (4, 1)
+    assert rows["q0"]["answer"] == "top: kb/docker.md" and marker.exists()
+    assert rows["q2"]["error"].startswith("the batch worker died (")
+    assert rows["q4"]["answer"] == "top: kb/disk.md"
