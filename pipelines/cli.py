@@ -33,15 +33,17 @@ def set_option(func: Callable[..., Any]) -> Callable[..., Any]:
                         help=SET_HELP)(func)
 
 
-def executor_options(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """`--executor local|ray` and `--address ADDR` (the Ray cluster; implies ray)."""
+def executor_options(executor: str, address: str
+                     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """`--executor local|ray` and `--address ADDR` (the Ray cluster; implies ray), with the
+    default each has, for the help."""
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         func = click.option("--address", metavar="ADDR",
-                            help="Ray cluster to use (host:6379, ray://host:10001); "
-                                 "default: start a local Ray.")(func)
+                            help=f"Ray cluster (host:6379, ray://host:10001); default: "
+                                 f"{address}.")(func)
         return click.option("--executor", type=click.Choice(["local", "ray"]),
-                            help=help_text)(func)
+                            help=f"Local processes or Ray (default: {executor}).")(func)
 
     return decorate
 
@@ -110,8 +112,9 @@ def show_config(pipeline: str, overrides: tuple[str, ...]) -> None:
               help="Drop the pipeline's collections, catalog and lexical index, then ingest all.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--workers", type=click.IntRange(0, 64), default=None,
-              help="Loader processes (default: ingest.workers, else the number of cores).")
-@executor_options("Where files load (default: ingest.executor).")
+              help="Loader processes or Ray tasks at once (default: ingest.workers, else "
+                   "the cores or the cluster's CPUs).")
+@executor_options("ingest.executor", "ingest.ray_address, else start a local Ray")
 @set_option
 @user_errors
 def ingest(pipeline: str, prune: bool, rebuild: bool, as_json: bool, workers: int | None,
@@ -195,7 +198,7 @@ def query(pipeline: str, question: str, images: tuple[str, ...], case: str | Non
 @click.option("--output", "output_path", required=True, type=click.Path(dir_okay=False))
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Answering threads (Ray: actors).")
-@executor_options("Where items are answered (default: local).")
+@executor_options("local", "start a local Ray")
 @set_option
 @user_errors
 def batch(pipeline: str, input_path: str, output_path: str, workers: int, executor: str | None,

@@ -41,14 +41,14 @@ def ray_session(address: str | None, cpus: int | None = None) -> Iterator[Any]:
                                "configure_logging": True}
     try:
         if address:
-            _reachable(address)
+            check_ray(address)
             ray.init(address=address, **options)
         else:
             ray.init(num_cpus=cpus or os.cpu_count() or 1, include_dashboard=False, **options)
     except Exception as exc:  # ConnectionError, RuntimeError, grpc errors: all one line
-        where = f"the Ray cluster at {address}" if address else "a local Ray instance"
-        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise MmragError(f"--executor ray: cannot reach {where} ({detail})") from None
+        if isinstance(exc, MmragError):
+            raise
+        raise _unreachable(address, exc) from None
     try:
         with _raylet_messages_to_stderr():
             yield ray
@@ -79,14 +79,24 @@ def _raylet_messages_to_stderr() -> Iterator[None]:
         worker.print_to_stdstream = original
 
 
-def _reachable(address: str) -> None:
-    """Open (and close) a TCP connection to `host:port` or `ray://host:port` (`auto` and
-    addresses without a port are left to Ray)."""
-    host, _, port = address.removeprefix("ray://").rpartition(":")
+def check_ray(address: str | None) -> None:
+    """Fail now, before a job changes anything, when Ray is missing or `address` (`host:port`
+    or `ray://host:port`; `auto` is left to Ray) does not accept a TCP connection."""
+    import_ray()
+    host, _, port = (address or "").removeprefix("ray://").rpartition(":")
     if not host or not port.isdigit():
         return
-    with socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_TIMEOUT_S):
-        pass
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_TIMEOUT_S):
+            pass
+    except OSError as exc:
+        raise _unreachable(address, exc) from None
+
+
+def _unreachable(address: str | None, exc: BaseException) -> MmragError:
+    where = f"the Ray cluster at {address}" if address else "a local Ray instance"
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return MmragError(f"--executor ray: cannot reach {where} ({detail})")
 
 
 def cluster_cpus(ray: Any) -> int:

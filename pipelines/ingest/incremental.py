@@ -112,6 +112,7 @@ def ingest(config: PipelineConfig, index: Index, ocr: object, prune: bool = Fals
     """
     started = time.perf_counter()
     summary = IngestSummary(rebuild=rebuild)
+    load = _loader_pool(config, workers, executor, address)  # Ray missing/unreachable: now
     settings = f"{index.fingerprint()}:{getattr(ocr, 'settings', lambda: '')()}"
     found = collect(config, ocr, index.state_dir / "artifacts")
     summary.unsupported = [display_source(p, config.folder) for p in found.unsupported]
@@ -124,8 +125,7 @@ def ingest(config: PipelineConfig, index: Index, ocr: object, prune: bool = Fals
         else:
             index.finish_clear()  # a rebuild killed midway
         todo, seen = _changed(found, config, index, settings, summary, progress)
-        _load_and_store(todo, config, index, summary, progress,
-                        _loader_pool(config, workers, executor, address))
+        _load_and_store(todo, config, index, summary, progress, load)
         seen |= _store_records(found.records, config, index, settings, summary)
         if prune:
             for source in sorted(set(index.catalog.sources()) - seen):
@@ -199,8 +199,10 @@ def _loader_pool(config: PipelineConfig, workers: int | None, executor: str | No
     timeout = config.ingest.file_timeout
     if (executor or config.ingest.executor) == "ray":
         from pipelines.ingest.ray_executor import load_files_on_ray
+        from pipelines.ray_cluster import check_ray
 
         address = address or config.ingest.ray_address
+        check_ray(address)
         return lambda jobs: load_files_on_ray(jobs, workers or None, timeout, address)
     count = workers if workers is not None else os.cpu_count() or 1
     return lambda jobs: load_files(jobs, min(count, len(jobs)), timeout)

@@ -19,7 +19,7 @@ from typing import Any
 from pipelines.errors import MmragError
 from pipelines.jobs.batch import BatchSummary, _answer, open_output, plan
 from pipelines.jobs.jsonl import Item
-from pipelines.ray_cluster import ray_session
+from pipelines.ray_cluster import check_ray, ray_session
 
 RETRIES = 1  # restarts of a lost actor, and retries of the item it was answering
 
@@ -42,6 +42,7 @@ def run_batch_on_ray(runner: Any, input_path: Path, output_path: Path, workers: 
                      address: str | None = None, progress: Any = None) -> BatchSummary:
     """Answer every item not yet in `output_path` on `workers` Ray actors."""
     started = time.perf_counter()
+    check_ray(address)
     todo, bad, summary = plan(runner, input_path, output_path)
     with open_output(output_path, summary, bad) as write:
         if todo:

@@ -65,13 +65,16 @@ def test_cli_starts_and_stops_its_own_local_ray(kb: Path, tmp_path: Path) -> Non
     assert "0 loaded, 2 unchanged" in again.output  # nothing to load: no Ray started
 
 
-def test_unreachable_address_is_one_line(kb: Path, tmp_path: Path) -> None:
+def test_unreachable_address_is_one_line_and_changes_nothing(kb: Path, tmp_path: Path) -> None:
+    Runner.from_config(tiny(tmp_path)).ingest(workers=0)
     port = free_port()
-    result = CliRunner().invoke(main, ["ingest", str(tiny(tmp_path)), "--address",
+    result = CliRunner().invoke(main, ["ingest", str(tiny(tmp_path)), "--rebuild", "--address",
                                        f"127.0.0.1:{port}"])
     assert result.exit_code == 1
     assert result.output.strip().splitlines()[-1].startswith(
         f"Error: --executor ray: cannot reach the Ray cluster at 127.0.0.1:{port} (")
+    assert Runner.from_config(tiny(tmp_path)).index.catalog.sources() == ["kb/disk.md",
+                                                                           "kb/docker.md"]
     usage = CliRunner().invoke(main, ["ingest", str(tiny(tmp_path)), "--executor", "local",
                                       "--address", "x:1"])
     assert usage.exit_code == 2 and "--address is for --executor ray" in usage.output
