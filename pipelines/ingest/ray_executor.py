@@ -4,15 +4,19 @@ Each file is one task running `load_all` on a worker; at most `workers` run at o
 the cluster's CPUs). Results come back to the one writer in the driver, so the catalog, lock
 and crash-safety protocol of `incremental.py` is the local executor's.
 
-- A file still loading after `ingest.file_timeout` seconds (counted from its submission) is
-  cancelled (`ray.cancel(force=True)`) and gets the local executor's "took longer than" line.
+- A file still loading after `ingest.file_timeout` seconds (counted from its submission, so
+  keep `workers` at most the cluster's CPUs) is cancelled (`ray.cancel(force=True)`) and gets
+  the local executor's "took longer than" line.
 - A worker lost mid-file (killed, crashed, its node gone) is retried `RETRIES` times by Ray;
   then the file gets one line, "the loader's worker died ...", and the run goes on.
 - A loader's error is the local executor's line (`loading._reason`).
 - Derived images: a task loads into a temporary artifacts folder on its worker and returns
   the documents with the bytes of every file written there; the driver writes those files
   under its own artifacts folder and rewrites the paths, so the index is the one a local
-  ingest gives, on a cluster whose workers do not share the driver's disk.
+  ingest gives, on a cluster whose workers do not share the driver's disk. The sources
+  themselves must be readable at the driver's paths on every node (a shared mount).
+- Ray gives each task one CPU and sets OMP_NUM_THREADS=1 in it: Tesseract's OpenMP threads
+  too (benchmarks/ray_executor.py).
 """
 
 from __future__ import annotations
