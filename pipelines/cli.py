@@ -33,6 +33,28 @@ def set_option(func: Callable[..., Any]) -> Callable[..., Any]:
                         help=SET_HELP)(func)
 
 
+def executor_options(executor: str, address: str
+                     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """`--executor local|ray` and `--address ADDR` (the Ray cluster; implies ray), with the
+    default each has, for the help."""
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        func = click.option("--address", metavar="ADDR",
+                            help=f"Ray cluster (host:6379, ray://host:10001); default: "
+                                 f"{address}.")(func)
+        return click.option("--executor", type=click.Choice(["local", "ray"]),
+                            help=f"Local processes or Ray (default: {executor}).")(func)
+
+    return decorate
+
+
+def _executor(executor: str | None, address: str | None) -> str | None:
+    """The executor flags: `--address` means ray, and makes no sense with local."""
+    if address and executor == "local":
+        raise click.UsageError("--address is for --executor ray")
+    return "ray" if address else executor
+
+
 def _runner(pipeline: str, overrides: tuple[str, ...]) -> Any:
     from pipelines.runner import Runner
 
@@ -90,17 +112,21 @@ def show_config(pipeline: str, overrides: tuple[str, ...]) -> None:
               help="Drop the pipeline's collections, catalog and lexical index, then ingest all.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--workers", type=click.IntRange(0, 64), default=None,
-              help="Loader processes (default: ingest.workers, else the number of cores).")
+              help="Loader processes or Ray tasks at once (default: ingest.workers, else "
+                   "the cores or the cluster's CPUs).")
+@executor_options("ingest.executor", "ingest.ray_address, else start a local Ray")
 @set_option
 @user_errors
 def ingest(pipeline: str, prune: bool, rebuild: bool, as_json: bool, workers: int | None,
-           overrides: tuple[str, ...]) -> None:
+           executor: str | None, address: str | None, overrides: tuple[str, ...]) -> None:
     """Incrementally ingest the config's sources (unchanged files are skipped)."""
     from pipelines.progress import file_progress
 
+    executor = _executor(executor, address)
     runner = _runner(pipeline, overrides)
     with file_progress("ingest", enabled=not as_json, unit="files") as progress:
-        summary = runner.ingest(prune=prune, progress=progress, workers=workers, rebuild=rebuild)
+        summary = runner.ingest(prune=prune, progress=progress, workers=workers, rebuild=rebuild,
+                                executor=executor, address=address)
     if as_json:
         _echo_json(summary.to_dict())
     else:
@@ -170,17 +196,21 @@ def query(pipeline: str, question: str, images: tuple[str, ...], case: str | Non
 @click.argument("pipeline")
 @click.option("--input", "input_path", required=True, type=click.Path(dir_okay=False))
 @click.option("--output", "output_path", required=True, type=click.Path(dir_okay=False))
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Answering threads (Ray: actors).")
+@executor_options("local", "start a local Ray")
 @set_option
 @user_errors
-def batch(pipeline: str, input_path: str, output_path: str, workers: int,
-          overrides: tuple[str, ...]) -> None:
+def batch(pipeline: str, input_path: str, output_path: str, workers: int, executor: str | None,
+          address: str | None, overrides: tuple[str, ...]) -> None:
     """Answer every line of a JSONL file; resumes where a previous run stopped."""
     from pipelines.progress import file_progress
 
+    executor = _executor(executor, address) or "local"
     runner = _runner(pipeline, overrides)
     with file_progress("batch") as progress:
-        summary = runner.batch(input_path, output_path, workers=workers, progress=progress)
+        summary = runner.batch(input_path, output_path, workers=workers, progress=progress,
+                               executor=executor, address=address)
     click.echo(summary.text())
 
 

@@ -71,15 +71,18 @@ class Runner:
         return self._engine
 
     def ingest(self, prune: bool = False, progress: Any = None, workers: int | None = None,
-               rebuild: bool = False) -> Any:
+               rebuild: bool = False, executor: str | None = None,
+               address: str | None = None) -> Any:
         """Incrementally index the config's sources; returns an `IngestSummary`.
 
         `rebuild=True` first drops the pipeline's collections, catalog and lexical rows.
+        `executor="ray"` loads the files as Ray tasks (default `ingest.executor`), on the
+        cluster at `address` (default `ingest.ray_address`; none starts a local Ray).
         """
         from pipelines.ingest.incremental import ingest
 
         return ingest(self.config, self.index, self.ocr, prune=prune, progress=progress,
-                      workers=workers, rebuild=rebuild)
+                      workers=workers, rebuild=rebuild, executor=executor, address=address)
 
     def rebuild(self, progress: Any = None, workers: int | None = None) -> Any:
         """Drop everything indexed for this pipeline and ingest from scratch."""
@@ -170,8 +173,18 @@ class Runner:
         self.close()
 
     def batch(self, input_path: str | Path, output_path: str | Path, workers: int = 1,
-              progress: Any = None) -> Any:
-        """Answer every line of a JSONL file into another, resumably; returns a summary."""
+              progress: Any = None, executor: str = "local",
+              address: str | None = None) -> Any:
+        """Answer every line of a JSONL file into another, resumably; returns a summary.
+
+        `executor="ray"`: `workers` Ray actors answer (on the cluster at `address`; none
+        starts a local Ray); the output is written here, as in a local batch.
+        """
+        if executor == "ray":
+            from pipelines.jobs.ray_batch import run_batch_on_ray
+
+            return run_batch_on_ray(self, Path(input_path), Path(output_path), workers,
+                                    address, progress)
         from pipelines.jobs.batch import run_batch
 
         return run_batch(self, Path(input_path), Path(output_path), workers, progress)

@@ -186,6 +186,11 @@ class IngestConfig(Strict):
     workers: int | None = Field(None, ge=0, description="loader processes; null = cores")
     file_timeout: float | None = Field(300.0, gt=0, description="seconds per file")
     on_error: Literal["skip", "fail"] = "skip"
+    executor: Literal["local", "ray"] = Field(
+        "local", description="where files load: local processes, or Ray tasks (mmrag[ray])")
+    ray_address: str | None = Field(
+        None, description="executor ray: the cluster (host:6379, ray://host:10001); "
+        "null = start a local Ray for the run")
 
 
 class RetrievalConfig(Strict):

@@ -6,23 +6,24 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from loaders.base import Loader
+from loaders.base import Document, Loader
 from loaders.errors import LoaderError
 from pipelines.config.schema import PipelineConfig
 from pipelines.index.duplicates import add_fingerprints
 from pipelines.index.multimodal import Index
 from pipelines.ingest.cases import Case
 from pipelines.ingest.chunking import Chunker
-from pipelines.ingest.loading import load_files
+from pipelines.ingest.loading import Job, load_files
 from pipelines.ingest.sources import Collected, collect, display_source, file_hash
 from pipelines.progress import set_total
 
 Progress = Callable[[str, str], None]  # (file, status) after each file
+LoadFiles = Callable[[list[Job]], Iterator[tuple[int, list[Document] | None, str | None]]]
 
 
 @dataclass
@@ -98,16 +99,20 @@ class _Writer:
 
 def ingest(config: PipelineConfig, index: Index, ocr: object, prune: bool = False,
            progress: Progress | None = None, workers: int | None = None,
-           rebuild: bool = False) -> IngestSummary:
+           rebuild: bool = False, executor: str | None = None,
+           address: str | None = None) -> IngestSummary:
     """Bring the index up to date with the config's sources.
 
     Args:
         progress: Called after each file; `set_total(n)` too when it has that method.
         workers: Loader processes (default `ingest.workers`, else the number of cores).
         rebuild: Drop the pipeline's collections, catalog and lexical rows first.
+        executor: "local" or "ray" (default `ingest.executor`); `address` the Ray cluster
+            (default `ingest.ray_address`; none starts a local Ray).
     """
     started = time.perf_counter()
     summary = IngestSummary(rebuild=rebuild)
+    load = _loader_pool(config, workers, executor, address)  # Ray missing/unreachable: now
     settings = f"{index.fingerprint()}:{getattr(ocr, 'settings', lambda: '')()}"
     found = collect(config, ocr, index.state_dir / "artifacts")
     summary.unsupported = [display_source(p, config.folder) for p in found.unsupported]
@@ -120,7 +125,7 @@ def ingest(config: PipelineConfig, index: Index, ocr: object, prune: bool = Fals
         else:
             index.finish_clear()  # a rebuild killed midway
         todo, seen = _changed(found, config, index, settings, summary, progress)
-        _load_and_store(todo, config, index, summary, progress, workers)
+        _load_and_store(todo, config, index, summary, progress, load)
         seen |= _store_records(found.records, config, index, settings, summary)
         if prune:
             for source in sorted(set(index.catalog.sources()) - seen):
@@ -186,18 +191,31 @@ def _store_records(records: list[Case], config: PipelineConfig, index: Index, se
     return {case.origin for case in records}
 
 
-def _load_and_store(todo: list[_Job], config: PipelineConfig, index: Index,
-                    summary: IngestSummary, progress: Progress | None,
-                    workers: int | None) -> None:
-    chunker = Chunker(config.chunking.chunk_size, config.chunking.chunk_overlap)
-    writer = _Writer(index, summary, config.index.text_embedding.batch_size, progress)
+def _loader_pool(config: PipelineConfig, workers: int | None, executor: str | None,
+                 address: str | None) -> LoadFiles:
+    """`load_files(jobs)` of the chosen executor: local processes or Ray tasks."""
     if workers is None:  # 0 (load in this process) is a setting, not "unset"
         workers = config.ingest.workers
+    timeout = config.ingest.file_timeout
+    if (executor or config.ingest.executor) == "ray":
+        from pipelines.ingest.ray_executor import load_files_on_ray
+        from pipelines.ray_cluster import check_ray
+
+        address = address or config.ingest.ray_address
+        check_ray(address)
+        return lambda jobs: load_files_on_ray(jobs, workers or None, timeout, address)
     count = workers if workers is not None else os.cpu_count() or 1
+    return lambda jobs: load_files(jobs, min(count, len(jobs)), timeout)
+
+
+def _load_and_store(todo: list[_Job], config: PipelineConfig, index: Index,
+                    summary: IngestSummary, progress: Progress | None,
+                    load: LoadFiles) -> None:
+    chunker = Chunker(config.chunking.chunk_size, config.chunking.chunk_overlap)
+    writer = _Writer(index, summary, config.index.text_embedding.batch_size, progress)
     jobs = [(job.path, job.loaders) for job in todo]
     try:
-        for i, docs, problem in load_files(jobs, min(count, len(jobs)),
-                                           config.ingest.file_timeout):
+        for i, docs, problem in load(jobs):
             job = todo[i]
             if docs is None:
                 _fail(summary, config, job.source, problem or f"{job.path}: not loaded")

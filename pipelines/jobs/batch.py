@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pipelines.errors import MmragError
-from pipelines.jobs.jsonl import Item, parse_items
+from pipelines.jobs.jsonl import BadLine, Item, parse_items
 from pipelines.jobs.latency import percentile
+
+Writer = Callable[[dict[str, Any], float, Any], None]  # (record, ms, progress)
 
 
 @dataclass
@@ -70,6 +74,19 @@ def run_batch(runner: Any, input_path: Path, output_path: Path, workers: int = 1
               progress: Any = None) -> BatchSummary:
     """Answer every item not yet in `output_path`, appending one JSON line per item."""
     started = time.perf_counter()
+    todo, bad, summary = plan(runner, input_path, output_path)
+    with open_output(output_path, summary, bad) as write, \
+            ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        futures = [pool.submit(_answer, runner, item) for item in todo]
+        for future in as_completed(futures):
+            write(*future.result(), progress)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def plan(runner: Any, input_path: Path, output_path: Path
+         ) -> tuple[list[Item], list[BadLine], BatchSummary]:
+    """The items and bad lines not yet in the output, and a summary counting them."""
     items, bad = parse_items(input_path)
     done = finished_ids(output_path)
     todo = [item for item in items if item.id not in done]
@@ -77,15 +94,21 @@ def run_batch(runner: Any, input_path: Path, output_path: Path, workers: int = 1
     summary = BatchSummary(skipped=len(items) + len(bad) - len(todo) - len(new_bad),
                            failed=len(new_bad), bad_lines=[line.error for line in new_bad])
     runner.index.check_ready()
+    return todo, new_bad, summary
+
+
+@contextlib.contextmanager
+def open_output(output_path: Path, summary: BatchSummary, bad: list[BadLine]
+                ) -> Iterator[Writer]:
+    """Append to the output: first the new bad lines, then `write(record, ms, progress)` per
+    answered item (one whole line, flushed, counted in `summary`)."""
     output_path.parent.mkdir(parents=True, exist_ok=True)
     lock = threading.Lock()
-    with output_path.open("a", encoding="utf-8") as out, \
-            ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for line in new_bad:  # recorded like a failed item, so a resumed run skips it too
+    with output_path.open("a", encoding="utf-8") as out:
+        for line in bad:  # recorded like a failed item, so a resumed run skips it too
             out.write(json.dumps({"id": line.id, "error": line.error}, ensure_ascii=False) + "\n")
-        futures = [pool.submit(_answer, runner, item) for item in todo]
-        for future in as_completed(futures):
-            record, ms = future.result()
+
+        def write(record: dict[str, Any], ms: float, progress: Any) -> None:
             with lock:
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
                 out.flush()
@@ -96,5 +119,5 @@ def run_batch(runner: Any, input_path: Path, output_path: Path, workers: int = 1
                 summary.done += 1
             if progress:
                 progress(record["id"], "failed" if "error" in record else "done")
-    summary.seconds = time.perf_counter() - started
-    return summary
+
+        yield write

@@ -118,3 +118,55 @@ class BrokenPdfLoader(BrokenMarkdownLoader):
 
     name = "broken-pdf"
     suffixes = (".pdf",)
+
+
+class DiesOnceLoader(Loader):
+    """Kills its own process (SIGKILL) the first time it loads a file, then loads it: a
+    worker lost once (a `<file>.died` marker beside the file remembers the first try)."""
+
+    name = "dies-once"
+    suffixes = (".dies-once",)
+
+    def load(self, path: Path) -> Iterator[Document]:
+        import os
+        import signal
+
+        marker = path.with_name(path.name + ".died")
+        if not marker.exists():
+            marker.touch()
+            os.kill(os.getpid(), signal.SIGKILL)
+        yield Document(text=path.read_text(encoding="utf-8"), source=str(path))
+
+
+class AlwaysDiesLoader(Loader):
+    """Kills its own process (SIGKILL) on every try: a file whose worker is always lost."""
+
+    name = "always-dies"
+    suffixes = (".always-dies",)
+
+    def load(self, path: Path) -> Iterator[Document]:
+        import os
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
+        yield Document(text="never", source=str(path))
+
+
+class DyingEngine(Engine):
+    """Answers like `EchoEngine`, but kills its process (SIGKILL) for a question starting
+    "die once" (the first time: `marker` remembers it) or "die always" (every time)."""
+
+    class Params(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        marker: str
+
+    def answer(self, query: Query, hits: list[Hit]) -> Reply:
+        import os
+        import signal
+
+        marker = Path(self.settings.marker)
+        if query.question.startswith("die always") or (
+                query.question.startswith("die once") and not marker.exists()):
+            marker.touch()
+            os.kill(os.getpid(), signal.SIGKILL)
+        return Reply(f"top: {hits[0].source}" if hits else "none")
