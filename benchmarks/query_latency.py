@@ -17,10 +17,12 @@ pair of stores, in a temporary folder or kept in `--work DIR` (a later run reuse
 (system, size) is measured in a fresh subprocess, so "peak RSS" is that process's peak while
 loading the store and answering the queries. Chunk vectors are computed once and cached in
 `$MMRAG_CACHE_DIR/bench-query-latency` (about 70 minutes of CPU for 100k on 2 cores); later
-runs only build the stores (about 20 minutes for all three sizes).
+runs only build the stores (about 20 minutes for all three sizes). `--real-vectors 5000` embeds
+only the first 5,000 chunks and gives the others noisy copies of those vectors (a loaded
+machine embeds about 10 chunks/s; the figures in docs/stores.md say which they used).
 
     .venv/bin/python benchmarks/query_latency.py [--sizes 1000,10000,100000] [--queries 200]
-        [--store chroma,lancedb] [--no-baseline] [--work DIR]
+        [--store chroma,lancedb] [--no-baseline] [--work DIR] [--real-vectors N]
 """
 
 from __future__ import annotations
@@ -242,6 +244,9 @@ def main() -> None:
     parser.add_argument("--work", type=Path,
                         help="build the stores here and keep them; a later run reuses them")
     parser.add_argument("--embed-only", action="store_true", help="only fill the vector cache")
+    parser.add_argument("--real-vectors", type=int, metavar="N",
+                        help="embed only chunks below N (a multiple of 5000); the others get "
+                             "a noisy copy of a real vector (latency_corpus.vectors)")
     parser.add_argument("--store", default="chroma",
                         help="mmrag's index.store.type(s), comma-separated: "
                              f"{', '.join(STORES)} (default: %(default)s)")
@@ -260,8 +265,9 @@ def main() -> None:
     if bad := [s for s in stores if s not in STORES]:
         parser.error(f"--store {','.join(bad)}: expected {' or '.join(STORES)}")
     systems = systems_for(stores, not args.no_baseline)
-    print(f"vectors for {sizes[-1]} chunks (cache: {cache_dir(args.cache)})", flush=True)
-    vecs = vectors(sizes[-1], cache_dir(args.cache))
+    real = f", e5 for the first {args.real_vectors}" if args.real_vectors else ""
+    print(f"vectors for {sizes[-1]} chunks{real} (cache: {cache_dir(args.cache)})", flush=True)
+    vecs = vectors(sizes[-1], cache_dir(args.cache), args.real_vectors)
     if args.embed_only:
         return
     tmp = tempfile.mkdtemp(prefix="mmrag-latency-")

@@ -11,7 +11,7 @@ PostgreSQL) and the BM25 search (a local matrix in both).
 Without `--pg-url`, a throwaway PostgreSQL server is started on a free loopback port from
 Debian's packages (as the tests do) and removed afterwards.
 
-    .venv/bin/python benchmarks/state_latency.py [--size 10000] [--queries 200]
+    .venv/bin/python benchmarks/state_latency.py [--size 10000] [--queries 200] [--real-vectors N]
         [--pg-url postgresql://user@host/db]   # password in PGPASSWORD
 """
 
@@ -45,11 +45,11 @@ def config_file(work: Path, state: str, url: str) -> Path:
     return path
 
 
-def build(config: Path, size: int) -> float:
+def build(config: Path, size: int, real: int | None) -> float:
     """Store chunks 0..size-1 as ingest does; the seconds it took."""
     from pipelines.runner import Runner
 
-    vecs = vectors(size, cache_dir(None))
+    vecs = vectors(size, cache_dir(None), real)
     index = Runner.from_config(config).index
     started = time.perf_counter()
     with index.lock():
@@ -96,6 +96,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=10_000)
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--real-vectors", type=int, default=5000, metavar="N",
+                        help="e5 vectors for chunks below N, noisy copies above (see "
+                             "query_latency.py; default %(default)s)")
     parser.add_argument("--pg-url", help="an existing database (password in PGPASSWORD)")
     parser.add_argument("--measure", nargs=2, metavar=("CONFIG", "SIZE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -117,7 +120,7 @@ def main() -> None:
             (work / "kb").mkdir()
             for state in STATES:
                 config = config_file(work, state, url)
-                seconds = build(config, args.size)
+                seconds = build(config, args.size, args.real_vectors)
                 print(f"  {state}: stored {args.size} chunks in {seconds:.1f} s", flush=True)
                 done = subprocess.run([sys.executable, __file__, "--measure", str(config),
                                        str(args.size), "--queries", str(args.queries)],

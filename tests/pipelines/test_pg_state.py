@@ -257,3 +257,18 @@ def test_postgres_down_during_query_and_ingest(pg: PgServer, server: int,  # noq
     resumed = Runner.from_config(config).ingest(workers=1)
     assert not resumed.failed and 0 < len(resumed.loaded) < FILES
     assert pg_snapshot(config) == before
+
+
+def test_a_ray_ingest_into_the_shared_state_equals_a_local_one(
+        ingested: Path, kb: Path, pg: PgServer, server: int) -> None:  # noqa: F811
+    """Loading on Ray workers, writing through the one driver: the same catalog, lexical rows
+    and vectors as the local ingest of the same sources, and its images are shared too."""
+    pytest.importorskip("ray")
+    local = machine(ingested / "ingester", kb, pg, server)
+    on_ray = machine(ingested / "ray-driver", kb, pg, server, name="shared-kb-ray")
+    summary = Runner.from_config(on_ray).ingest(workers=2, executor="ray")
+    assert not summary.failed and len(summary.loaded) == 4
+    assert pg_snapshot(on_ray) == pg_snapshot(local)
+    reader = machine(ingested / "query-ray", kb, pg, server, name="shared-kb-ray")
+    top = Runner.from_config(reader).query("Printer offline 0x00000709").sources[0]
+    assert top.image and Path(top.image).is_relative_to(reader.parent / ".mmrag")
