@@ -17,6 +17,16 @@ _FENCE = re.compile(r"<(?P<tag>[A-Za-z][\w.-]*)(?:\s[^<>]*)?>(?P<body>.*?)</(?P=
                     re.S)
 
 
+QUOTE = '"""'  # the fence of each evidence block in an LLM prompt
+
+
+def quoted_block(head: str, body: str) -> str:
+    """`head` and `body` as one quoted data block of a prompt's context; a triple quote in
+    either cannot end the block early."""
+    safe = [part.replace(QUOTE, "'''") for part in (head, body)]
+    return f"{safe[0]}\n{QUOTE}\n{safe[1]}\n{QUOTE}"
+
+
 def fence_safe(text: str) -> str:
     """`text` made safe to quote inside a `<tag>...</tag>` fence: every ASCII `<` and `>`
     becomes `&lt;` / `&gt;`, so no tag at all (a closing or opening fence in any case, spacing,

@@ -8,12 +8,12 @@ that matched; the shipped case prompts tell the LLM to summarise, never to diagn
 from __future__ import annotations
 
 from loaders.text_analysis import has_han
+from pipelines.config.prompts import quoted_block
 from pipelines.query.cases import CaseResult, Duplicate
 from pipelines.query.location import label, short_path
 from pipelines.query.types import Hit, Query
 
 SNIPPET = 160  # characters of each cited passage in the offline listing
-QUOTE = '"""'
 
 
 def _fields(case: CaseResult) -> str:
@@ -67,9 +67,7 @@ def case_context(hits: list[Hit], cases: list[CaseResult], duplicates: list[Dupl
         for rank in case.sources:
             hit = hits[rank - 1]
             parts.append(f"[{rank}] {_where(hit)} ({hit.modality})\n{hit.text}")
-        body = "\n\n".join(parts).replace(QUOTE, "'''")
         head = f"Case {case.rank}: {case.case_id} ({_fields(case) or 'no fields'})"
-        head = head.replace(QUOTE, "'''")
-        blocks.append(f"{head}\n{QUOTE}\n{body}\n{QUOTE}")
+        blocks.append(quoted_block(head, "\n\n".join(parts)))
     blocks += [line for line in duplicate_lines(duplicates, chinese=False) if line]
     return "\n\n".join(blocks) or "(no similar cases found)"

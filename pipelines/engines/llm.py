@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
+from pipelines.config.prompts import quoted_block
 from pipelines.engines.base import Engine, Reply, Usage
 from pipelines.engines.cases import case_context
 from pipelines.engines.media import encode_image, evidence_images
@@ -15,8 +16,6 @@ from pipelines.errors import ConfigError, LLMError
 from pipelines.query.cases import CaseResult, Duplicate
 from pipelines.query.location import where
 from pipelines.query.types import Hit, Query
-
-QUOTE = '"""'
 
 
 def format_context(hits: list[Hit], attached: list[str] | None = None) -> str:
@@ -31,9 +30,7 @@ def format_context(hits: list[Hit], attached: list[str] | None = None) -> str:
         if hit.image in (attached or []):
             place.append("image attached")
         label = f" ({', '.join(p for p in place if p)})" if any(place) else ""
-        head = f'[{rank}] {hit.source or "?"}{label}'.replace(QUOTE, "'''")
-        text = hit.text.replace(QUOTE, "'''")
-        blocks.append(f"{head}\n{QUOTE}\n{text}\n{QUOTE}")
+        blocks.append(quoted_block(f'[{rank}] {hit.source or "?"}{label}', hit.text))
     return "\n\n".join(blocks) or "(no evidence found)"
 
 
