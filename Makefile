@@ -19,10 +19,12 @@ system-deps:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
 
-$(BIN)/mmrag: pyproject.toml
+# constraints.txt: the versions the checked figures were measured with (a fresh venv would
+# otherwise take whatever the registry has that day)
+$(BIN)/mmrag: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
 	@touch $@
 
 setup: system-deps $(BIN)/mmrag
