@@ -74,7 +74,11 @@ def grow_mmrag(work: Path, start: int, stop: int, vecs: Any, store: str = "chrom
     """Add chunks start..stop-1 through `Index.reserve` / `Index.replace`, as ingest does."""
     from pipelines.runner import Runner
 
-    index = Runner.from_config(config_file(work, store)).index
+    store_chunks(Runner.from_config(config_file(work, store)).index, start, stop, vecs)
+
+
+def store_chunks(index: Any, start: int, stop: int, vecs: Any) -> None:
+    """Chunks start..stop-1 into `index` in batches of 200 files, as ingest writes them."""
     groups = list(nodes(start, stop, vecs).items())
     for at in range(0, len(groups), 200):
         batch = groups[at:at + 200]

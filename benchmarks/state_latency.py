@@ -31,7 +31,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.common import print_table  # noqa: E402
-from benchmarks.latency_corpus import cache_dir, nodes, questions, vectors  # noqa: E402
+from benchmarks.latency_corpus import cache_dir, questions, vectors  # noqa: E402
+from benchmarks.query_latency import store_chunks  # noqa: E402
 
 STATES = ("sqlite", "postgres")
 
@@ -53,14 +54,7 @@ def build(config: Path, size: int, real: int | None) -> float:
     index = Runner.from_config(config).index
     started = time.perf_counter()
     with index.lock():
-        groups = list(nodes(0, size, vecs).items())
-        for at in range(0, len(groups), 200):
-            batch = groups[at:at + 200]
-            index.reserve(batch)
-            for source, group in batch:
-                index.replace(source, f"hash-{source}", group)
-        index.catalog.lexical.refresh()
-        index.store.optimize()
+        store_chunks(index, 0, size, vecs)
     return time.perf_counter() - started
 
 

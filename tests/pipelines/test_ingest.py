@@ -38,13 +38,18 @@ OTHER = """# 磁盘空间不足
 """
 
 
-@pytest.fixture
-def kb(tmp_path: Path) -> Path:
-    kb = tmp_path / "kb"
+def two_articles(folder: Path) -> Path:
+    """`folder/kb` holding the Docker article (English) and the disk-full one (Chinese)."""
+    kb = folder / "kb"
     kb.mkdir()
     (kb / "docker.md").write_text(ARTICLE, encoding="utf-8")
     (kb / "disk.md").write_text(OTHER, encoding="utf-8")
     return kb
+
+
+@pytest.fixture
+def kb(tmp_path: Path) -> Path:
+    return two_articles(tmp_path)
 
 
 def make_runner(tmp_path: Path) -> Runner:

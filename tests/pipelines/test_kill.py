@@ -87,14 +87,20 @@ def run_and_kill(config_path: Path, after_loaded: int | None, mode: str = "inges
     return proc.returncode
 
 
-def snapshot(config_path: Path) -> dict:
-    """Chroma ids and texts of both collections, catalog entries and lexical rows."""
-    index = Runner.from_config(config_path).index
+def chroma_records(index) -> dict:  # noqa: ANN001
+    """{"text": {id: text}, "image": {...}}: each id stored exactly once."""
     snap: dict = {}
     for modality in ("text", "image"):
         got = index.store.collection(modality).get(include=["documents"])
         assert len(got["ids"]) == len(set(got["ids"])) == index.store.count(modality)
         snap[modality] = dict(zip(got["ids"], got["documents"], strict=True))
+    return snap
+
+
+def snapshot(config_path: Path) -> dict:
+    """Chroma ids and texts of both collections, catalog entries and lexical rows."""
+    index = Runner.from_config(config_path).index
+    snap = chroma_records(index)
     db = sqlite3.connect(index.catalog.path)
     snap["catalog"] = sorted(db.execute("SELECT source, hash, text_ids, image_ids FROM files"))
     snap["lexical"] = db.execute("SELECT node_id, modality, tokens FROM lexical_docs "

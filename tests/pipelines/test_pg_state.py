@@ -20,7 +20,7 @@ from pipelines.runner import Runner
 from tests.conftest import EXAMPLES, ROOT, write_config
 from tests.pg_server import PASSWORD, PgServer, remove_server, start_server
 from tests.pipelines.test_cli import assert_one_line_error, run
-from tests.pipelines.test_kill import make_kb, run_and_kill
+from tests.pipelines.test_kill import chroma_records, make_kb, run_and_kill
 from tests.pipelines.test_server_mode import server  # noqa: F401  (the `chroma run` fixture)
 
 psycopg = pytest.importorskip("psycopg")
@@ -190,11 +190,7 @@ except MmragError as exc:
 def pg_snapshot(config: Path) -> dict:
     """The Chroma records and the PostgreSQL catalog and lexical rows of a pipeline."""
     index = Runner.from_config(config).index
-    snap: dict = {}
-    for modality in ("text", "image"):
-        got = index.store.collection(modality).get(include=["documents"])
-        assert len(got["ids"]) == len(set(got["ids"])) == index.store.count(modality)
-        snap[modality] = dict(zip(got["ids"], got["documents"], strict=True))
+    snap = chroma_records(index)
     db = index.catalog.db()
     snap["catalog"] = sorted(db.execute("SELECT source, hash, text_ids, image_ids FROM files"))
     snap["lexical"] = sorted(db.execute("SELECT node_id, modality, tokens FROM lexical_docs"))

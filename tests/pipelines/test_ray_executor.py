@@ -16,7 +16,7 @@ from pipelines.errors import MissingDependencyError
 from pipelines.runner import Runner
 from tests.conftest import EXAMPLES, free_port, write_config
 from tests.loaders.test_pdf import _manual_pdf
-from tests.pipelines.test_ingest import ARTICLE, OTHER
+from tests.pipelines.test_ingest import two_articles
 
 ray = pytest.importorskip("ray", reason="Ray is the optional extra mmrag[ray]: "
                                         "pip install 'mmrag[ray]'")
@@ -26,11 +26,7 @@ VIDEOS = EXAMPLES / "lecture-video-qa" / "videos"
 
 @pytest.fixture
 def kb(tmp_path: Path) -> Path:
-    kb = tmp_path / "kb"
-    kb.mkdir()
-    (kb / "docker.md").write_text(ARTICLE, encoding="utf-8")
-    (kb / "disk.md").write_text(OTHER, encoding="utf-8")
-    return kb
+    return two_articles(tmp_path)
 
 
 @pytest.fixture(scope="module")
