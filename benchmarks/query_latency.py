@@ -153,7 +153,8 @@ def parts(runner: Any, qs: list[str]) -> dict[str, float]:
 
     index, lexical = runner.index, runner.index.catalog.lexical
     pool = runner.config.retrieval.candidates
-    from pipelines.query.bridge import bridge_terms
+    from loaders.text_analysis import language
+    from pipelines.query.bridge import translation
 
     times: dict[str, list[float]] = {"embed": [], "dense": [], "bm25": [], "translate": [],
                                      "embed 2 (batched)": []}
@@ -167,7 +168,7 @@ def parts(runner: Any, qs: list[str]) -> dict[str, float]:
         searched = time.perf_counter()
         lexical.search(q, pool)
         done = time.perf_counter()
-        gloss = " ".join(bridge_terms(q)) or q
+        gloss = translation(q, language(q) or "en") or q
         forget_queries(runner)
         translated = time.perf_counter()
         index.embed_model.get_query_embedding_batch([q, gloss])

@@ -22,7 +22,7 @@ HAN_RUN = re.compile(f"[{HAN}]+")
 UNSPACED_GAP = re.compile(f"(?<=[{UNSPACED}]) +(?=[{UNSPACED}])")
 _LATIN = re.compile(r"[A-Za-z]")
 # Identifiers and error codes stay whole: ERR_CONNECTION_REFUSED, 0x80070005, deploy.sh, v1.2.3
-_WORD = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.:/-]*[A-Za-z0-9_])?")
+WORD = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.:/-]*[A-Za-z0-9_])?")
 
 _STOP_WORDS = (
     "the and for with this that what how why when where which who does did can could would "
@@ -59,7 +59,7 @@ def jieba() -> ModuleType:
 
 def identifiers(text: str) -> list[str]:
     """Error codes and identifiers in `text`: words with a digit, an underscore, or in CAPS."""
-    return [w for w in _WORD.findall(text) if len(w) >= 4 and (
+    return [w for w in WORD.findall(text) if len(w) >= 4 and (
         "_" in w or (any(c.isdigit() for c in w) and any(c.isalpha() for c in w))
         or (w.isupper() and w.isalpha()))]
 
@@ -67,7 +67,7 @@ def identifiers(text: str) -> list[str]:
 def tokenize(text: str) -> list[str]:
     """Lower-cased tokens: whole identifiers plus their parts, and jieba words for Chinese."""
     tokens: list[str] = []
-    for word in _WORD.findall(text):
+    for word in WORD.findall(text):
         tokens.append(word.lower())
         segments = re.split(r"[:/]+", word)  # net::ERR_X -> err_x, a/b.py -> b.py
         if len(segments) > 1:

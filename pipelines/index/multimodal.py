@@ -168,7 +168,7 @@ class Index:
         if not ids:
             return []
         query = np.asarray(query_embedding)
-        return [self._scored(hit, float(np.dot(np.asarray(hit.embedding), query)))
+        return [_scored(hit, float(np.dot(np.asarray(hit.embedding), query)))
                 for hit in self.store.get(modality, ids)]
 
     def check_ready(self) -> None:
@@ -199,13 +199,14 @@ class Index:
                where: Filter | dict[str, Any] | None = None) -> list[Any]:
         """Dense search in one collection: LlamaIndex `NodeWithScore`s, score = cosine."""
         hits = self.store.search(modality, query_embedding, top_k, parse_where(where))
-        return [self._scored(hit, hit.score) for hit in hits]
+        return [_scored(hit, hit.score) for hit in hits]
 
-    def _scored(self, hit: StoreHit, score: float) -> Any:
-        node = _scored(hit, score)
+    def localize(self, node: Any) -> None:
+        """With a shared state (`index.state`): point a cited node's image and PDF at this
+        machine's copies, fetched on first use. Called on the final hits only, so a candidate
+        that is never cited costs no fetch."""
         if self.artifacts is not None:
-            self.artifacts.localize(node.node)
-        return node
+            self.artifacts.localize(node)
 
     # What retrieval reads, besides `search`, `fetch` and `matching_ids`:
     def lexical_search(self, text: str, top_k: int, ids: set[str] | None = None

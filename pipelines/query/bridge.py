@@ -14,7 +14,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from loaders.base import cache_root
-from loaders.text_analysis import HAN_RUN, STOP, jieba
+from loaders.text_analysis import HAN_RUN, STOP, WORD, jieba
 
 _PAREN = re.compile(r"\([^)]*\)|\[[^]]*\]")
 _EN_WORD = re.compile(r"[a-z][a-z'-]{2,}")
@@ -24,6 +24,7 @@ _SKIP_GLOSS = ("cl:", "variant of", "surname ", "old variant", "abbr. for", "see
 _MORESTOP = ("a an of to in on at by or as is be it up out off so if no yes do one's sb sth "
               "something someone oneself etc kind type sort thing things way used use also very "
               "much more most make made")
+_CONTRACTION = re.compile(r"[A-Za-z]+n['’]t\b|['’](?:s|re|ll|ve|d|m)\b", re.I)  # won't, it's
 _ENSTOP = STOP | frozenset(_MORESTOP.split())
 GLOSSES_PER_WORD = 2  # the first senses of a Chinese word (CC-CEDICT lists the main ones first)
 TERMS_PER_WORD = 4  # English words kept from them
@@ -114,3 +115,32 @@ def bridge_terms(text: str) -> list[str]:
     words = [w for run in HAN_RUN.findall(text)
              for w in jieba().lcut_for_search(run)] + _EN_WORD.findall(text.lower())
     return list(dict.fromkeys(t for w in words for t in word_translations(w)))
+
+
+def translation(text: str, query_lang: str) -> str:
+    """`text` word by word in the other language than `query_lang` ("zh" or "en"): only
+    terms of that language. A Chinese question becomes English glosses of its Chinese words
+    plus every Latin word it holds as it is (in a Chinese sentence those are names, symbols
+    and identifiers: `nginx 502`, `git pull`, `A`, `n`); an English question becomes Chinese
+    words for its English ones plus the words without a translation (identifiers, product
+    names, `3x`), stop words and single letters left out. "" when nothing is left."""
+    if query_lang == "zh":
+        terms = [t for piece in _pieces(text) for t in (
+            [t for w in jieba().lcut_for_search(piece) for t in word_translations(w)]
+            if HAN_RUN.fullmatch(piece) else WORD.findall(piece))]
+    else:
+        terms = []
+        for word in WORD.findall(_CONTRACTION.sub(" ", text)):
+            found = word_translations(word.lower())
+            terms += found or ([word] if _kept(word) else [])
+    return " ".join(dict.fromkeys(terms))
+
+
+def _kept(word: str) -> bool:
+    """Whether an English question's untranslated word goes into its translation."""
+    return len(word) >= 2 and word.lower() not in _ENSTOP
+
+
+def _pieces(text: str) -> list[str]:
+    """`text` cut into Chinese runs and the stretches between them, in order."""
+    return [p for p in re.split(f"({HAN_RUN.pattern})", text) if p.strip()]

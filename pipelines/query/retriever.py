@@ -66,6 +66,10 @@ class Retriever:
             stage.run(state)
             if timings is not None:
                 timings[stage.name] = round((time.perf_counter() - started) * 1000, 1)
+        for hit in state.hits:  # the files of what is cited, from a shared state
+            if hit.node is not None:
+                self.index.localize(hit.node.node)
+                hit.image = hit.metadata.get("image") or None
         return state
 
     def close(self) -> None:

@@ -9,7 +9,7 @@ like a failure while answering: the engine that would answer is the one that fai
 
 from __future__ import annotations
 
-from pipelines.query.bridge import bridge_terms
+from pipelines.query.bridge import translation as bridge_translation
 from pipelines.query.stages import Stage, State
 
 
@@ -25,4 +25,4 @@ class RewriteStage(Stage):
         if rewriter is not None:
             translation, state.usage = rewriter.translate(state.query.text,
                                                           "en" if lang == "zh" else "zh")
-        state.translation = translation or " ".join(bridge_terms(state.query.text))
+        state.translation = translation or bridge_translation(state.query.text, lang)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelines.query.bridge import bridge_terms, dictionary
+from loaders.text_analysis import has_han
+from pipelines.query.bridge import bridge_terms, dictionary, translation
 from pipelines.runner import Runner
 from tests.conftest import write_config
 
@@ -15,6 +16,19 @@ def test_chinese_words_get_their_english_glosses_and_back() -> None:
     assert "端口" in bridge_terms("which port is it using")
     assert "证书" in bridge_terms("the certificate expired")
     assert bridge_terms("") == [] and bridge_terms("the and of") == []
+
+
+def test_a_translation_holds_only_the_other_language_and_keeps_untranslatable_words() -> None:
+    """A Chinese question keeps its Latin words (what an English article also says) and loses
+    the Chinese glosses of them; an English one keeps its product names and identifiers."""
+    zh = translation("git pull 完代码里冒出好多 <<<<<<< HEAD 这种行，项目跑不起来", "zh").split()
+    assert {"git", "pull", "HEAD", "code", "project"} <= set(zh)
+    assert not any(has_han(t) for t in zh)
+    en = translation("WeChat for Windows won't log me in, Chrome loads fine", "en").split()
+    assert {"WeChat", "Chrome", "日志"} <= set(en)
+    assert not {"won", "t", "for", "in"} & set(en)
+    assert {"A", "n"} <= set(translation("n×n 的矩阵 A 有几个特征值", "zh").split())
+    assert translation("", "zh") == "" and translation("the and of", "en") == ""
 
 
 def test_tables_are_cached_for_the_next_process(tmp_path: Path, monkeypatch) -> None:

@@ -113,6 +113,22 @@ def test_two_query_folders_without_shared_disk_answer_identically(
         assert "printer-offline.png" in top["source"]
 
 
+def test_a_query_copies_only_the_files_it_cites(ingested: Path, kb: Path, pg: PgServer,
+                                                 server: int) -> None:  # noqa: F811
+    """The screenshot is a candidate of this question (BM25 matches "printer") but not its
+    one cited source, so only the cited PDF is copied to this folder."""
+    runner = Runner.from_config(machine(ingested / "query-top1", kb, pg, server),
+                                {"retrieval.top_k": 1})
+    question = "nginx 502 Bad Gateway printer"
+    state = runner.index.state_dir / "artifacts" / "shared"
+    (cited,) = runner.query(question).sources
+    assert cited.source.endswith("nginx-502-bad-gateway.pdf")
+    assert {p.suffix for p in state.iterdir()} == {".pdf"}
+    candidates = runner.retrieve(question, top_k=4)
+    assert any(n.node.metadata.get("modality") == "image" for n in candidates)
+    assert any(p.suffix == ".png" for p in state.iterdir())
+
+
 def test_an_ingest_from_another_folder_is_seen_by_both_query_folders(
         ingested: Path, kb: Path, pg: PgServer, server: int) -> None:  # noqa: F811
     runners = [Runner.from_config(machine(ingested / f"query-{n}", kb, pg, server))
