@@ -10,7 +10,7 @@ from typing import Any
 from loaders.base import Document, Loader
 from loaders.errors import LoaderError
 from loaders.params import PdfParams
-from loaders.pdf_images import PdfImages, ocr_text_layer
+from loaders.pdf_images import PdfImages, close_bitmap, ocr_text_layer
 
 MAX_RENDER_PIXELS = 40_000_000  # scanned pages are rendered at 300 dpi, or less above this
 MAX_RENDER_SIDE = 20_000  # and no side longer than this (Tesseract and libpng limits)
@@ -135,7 +135,8 @@ def render_page(page: Any, **options: Any) -> Any:
     try:
         return bitmap.to_pil().copy()  # to_pil shares PDFium's buffer, freed with the bitmap
     finally:
-        bitmap.close()
+        close_bitmap(bitmap)
+
 
 
 def _page_text(page: Any) -> str:

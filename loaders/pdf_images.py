@@ -108,6 +108,14 @@ class PdfImages:
         )
 
 
+def close_bitmap(bitmap: Any) -> None:
+    """Free a PDFium bitmap now. pypdfium2 logs a warning on closing one whose buffer PDFium
+    owns (the pixels go with it); every caller copies them first, so the warning is only
+    noise on the user's terminal."""
+    bitmap.warn_on_close = False
+    bitmap.close()
+
+
 def image_pixels(obj: Any) -> Any | None:
     """The image as shown on the page (soft masks, flips and rotation applied) at about its
     own resolution, as a PIL image; None when it is blank (one colour, or fully transparent).
@@ -122,12 +130,12 @@ def image_pixels(obj: Any) -> Any | None:
         # rendering can fail where decoding works: then the raw pixels stay
         with contextlib.suppress(pdfium.PdfiumError):
             rendered = obj.get_bitmap(render=True)
-            bitmap.close()
+            close_bitmap(bitmap)
             bitmap = rendered
     try:
         img = bitmap.to_pil().copy()  # to_pil shares PDFium's buffer, freed with the bitmap
     finally:
-        bitmap.close()  # now, not by the garbage collector in another thread (see pdf.py)
+        close_bitmap(bitmap)  # now, not by the garbage collector in another thread (see pdf.py)
     if img.mode == "RGBA":
         alpha = img.getextrema()[3]
         if alpha[1] == 0:

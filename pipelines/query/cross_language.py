@@ -42,16 +42,18 @@ def by_language(original: list[Hit], translated: list[Hit], query_lang: str | No
 def lexical_by_language(native: list[Lexical], bridged: list[Lexical], nodes: dict[str, Hit],
                         query_lang: str | None) -> list[Lexical]:
     """One BM25 ranking: passages in the query's language by the query's own words, the
-    others by its translation, each score over the best of its group (BM25 scores of two
-    different queries are not on one scale)."""
+    others by its translation. BM25 scores of two different queries are not on one scale, so
+    each score is taken as a share of the best score its query reached anywhere: a passage
+    in the other language that matches the translation weakly stays below one that matches
+    it well in the query's own language (the kept code of `0x8007000E during install`)."""
     def lang(entry: Lexical) -> str | None:
         hit = nodes.get(entry[0])
         return _lang(hit) if hit is not None else None
 
     own = [e for e in native if lang(e) in (query_lang, None)]
     other = [e for e in bridged if lang(e) not in (query_lang, None)]
-    scaled = [(i, m, s / top) for group in (own, other) if group
-              for top in [max(e[2] for e in group) or 1.0] for i, m, s in group]
+    scaled = [(i, m, s / top) for group, found in ((own, native), (other, bridged)) if group
+              for top in [max(e[2] for e in found) or 1.0] for i, m, s in group]
     return sorted(scaled, key=lambda e: e[2], reverse=True)
 
 

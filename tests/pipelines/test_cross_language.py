@@ -8,7 +8,7 @@ import pytest
 from llama_index.core.schema import NodeWithScore, TextNode
 
 from pipelines.query import Hit
-from pipelines.query.cross_language import by_language, language
+from pipelines.query.cross_language import by_language, language, lexical_by_language
 from pipelines.runner import Runner
 from tests.conftest import write_config
 
@@ -39,6 +39,25 @@ def test_other_language_passages_are_ranked_by_the_translation() -> None:
     assert {h.id for h in ranked} == {"zh1", "zh2", "en1", "en2", "en3"}
     assert by_language(original, translated, None) is original  # mixed query: unchanged
     assert by_language(original, [], "zh") is original
+
+
+def test_bm25_of_the_translation_is_scaled_by_the_best_it_found_anywhere() -> None:
+    # "0x8007000E during install": the translation keeps the code, so its best BM25 match is
+    # the English article that has it; a Chinese article matching only the gloss of
+    # "install" gets a share of that, not the full score of the best Chinese match.
+    nodes = {h.id: h for h in (hit("en1", "Error 0x8007000E: out of memory", 0.0),
+                               hit("en2", "Error 0x80070643 during install", 0.0),
+                               hit("zh1", "安装时提示应用程序无法正常启动", 0.0))}
+    native = [("en1", "text", 6.0), ("en2", "text", 4.0)]
+    bridged = [("en1", "text", 5.0), ("zh1", "text", 2.0)]
+    ranked = lexical_by_language(native, bridged, nodes, "en")
+    assert [i for i, _, _ in ranked] == ["en1", "en2", "zh1"]
+    assert [round(s, 2) for _, _, s in ranked] == [1.0, 0.67, 0.4]
+    # A Chinese question about an English knowledge base: the translation's best match is
+    # English, so the English passages keep their full share.
+    nodes["zh2"] = hit("zh2", "概率", 0.0)
+    ranked = lexical_by_language([("zh2", "text", 3.0)], [("en2", "text", 4.0)], nodes, "zh")
+    assert sorted((i, s) for i, _, s in ranked) == [("en2", 1.0), ("zh2", 1.0)]
 
 
 def test_a_chinese_question_finds_the_english_article(tmp_path: Path) -> None:
