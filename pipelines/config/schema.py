@@ -210,8 +210,9 @@ class RetrievalConfig(Strict):
         False, description="with an LLM engine (llm.type openai / openai-like): the LLM "
         "translates the query in place of CC-CEDICT (cached; its tokens count in usage)")
     max_per_page: int | None = Field(
-        None, ge=1, description="most hits from one page of one file (a file without pages "
-        "is one page; video moments are each their own); null = no limit")
+        2, ge=1, description="most hits from one page of one file (a file without pages "
+        "is one page; video moments are each their own; not applied with unit: case); null = "
+        "no limit")
     page_images: bool = Field(True, description="cited PDF passages get their page region "
                               "rendered as image evidence")
     image_top_k: int = Field(10, ge=1, le=500, description="hits from each CLIP image search")

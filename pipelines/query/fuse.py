@@ -2,7 +2,8 @@
 
 Cross-language judging (`pipelines.query.cross_language`) when the translation was searched too,
 reciprocal rank fusion with the lexical weight raised for a query holding an identifier,
-`min_score` on the cosine, and at most `max_per_page` hits from one page.
+`min_score` on the cosine, and at most `max_per_page` hits from one page (passages, not
+cases).
 """
 
 from __future__ import annotations
@@ -68,4 +69,6 @@ class FuseStage(Stage):
         ranked = sorted(fused, key=lambda i: fused[i], reverse=True)
         hits = [nodes[i] for i in ranked if i in nodes]
         state.ranked = [h for h in hits if h.score >= cfg.min_score]
-        state.hits = diversify(state.ranked, cfg.max_per_page, state.k)
+        # cases are ranked from all their parts (`pipelines.query.cases`): nothing is skipped
+        per_page = cfg.max_per_page if cfg.unit == "passage" else None
+        state.hits = diversify(state.ranked, per_page, state.k)
