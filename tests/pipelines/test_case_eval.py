@@ -1,6 +1,6 @@
 """The eval stage for the two case pipelines: `mmrag eval` on their shipped sets gives the
-figures docs/cases.md prints for the shipped settings (case recall@1/@3, MRR; near-duplicate
-precision and recall on the loan set)."""
+figures docs/cases.md prints for the shipped settings (case recall@1/@3, MRR, within one item;
+near-duplicate precision and recall on the loan set, exactly)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,9 @@ def test_case_figures_match_a_full_run(pipeline: str, eval_report) -> None:
     m = report.metrics
     assert m["items"] == 20 and m["errors"] == 0
     measured = [round(m["recall@1"], 3), round(m["recall@3"], 3), round(m["mrr"], 3)]
-    assert measured == printed(pipeline), report.text()
+    # one item may land on either side between two machines (docs/cases.md): 1/20 each
+    assert all(abs(a - b) <= 1 / m["items"] + 0.0005
+               for a, b in zip(measured, printed(pipeline), strict=True)), report.text()
     if pipeline == "loan-document-review":
         text = PAGE.read_text(encoding="utf-8")
         p, r = re.search(r"precision ([\d.]+), recall ([\d.]+)", text).groups()
