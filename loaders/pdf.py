@@ -138,7 +138,6 @@ def render_page(page: Any, **options: Any) -> Any:
         close_bitmap(bitmap)
 
 
-
 def _page_text(page: Any) -> str:
     textpage = page.get_textpage()
     try:

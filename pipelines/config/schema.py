@@ -233,6 +233,12 @@ class RetrievalConfig(Strict):
     duplicates: bool = Field(False, description="report query images that are near-duplicates "
                              "of indexed images (perceptual hashes)")
 
+    @property
+    def page_limit(self) -> int | None:
+        """`max_per_page` where it applies: passages; cases are ranked from all their parts
+        (`pipelines.query.cases`), so none of them is skipped."""
+        return self.max_per_page if self.unit == "passage" else None
+
     @field_validator("rerank")
     @classmethod
     def _known_stage(cls, value: str | None) -> str | None:

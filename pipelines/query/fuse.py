@@ -69,6 +69,4 @@ class FuseStage(Stage):
         ranked = sorted(fused, key=lambda i: fused[i], reverse=True)
         hits = [nodes[i] for i in ranked if i in nodes]
         state.ranked = [h for h in hits if h.score >= cfg.min_score]
-        # cases are ranked from all their parts (`pipelines.query.cases`): nothing is skipped
-        per_page = cfg.max_per_page if cfg.unit == "passage" else None
-        state.hits = diversify(state.ranked, per_page, state.k)
+        state.hits = diversify(state.ranked, cfg.page_limit, state.k)
