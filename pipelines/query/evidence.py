@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 SCALE = 2.0  # 144 dpi: readable, small
 MARGIN = 12.0  # points around the passage
 SNIPPET = 48  # characters searched at the passage's start and end
+COMPRESS = 3  # zlib level: a region of a page renders and saves in tens of ms, not hundreds
 
 
 def _snippets(text: str) -> list[list[str]]:
@@ -54,27 +55,35 @@ def page_crop(pdf_path: str | Path, page_number: int, text: str, out_dir: Path) 
         if not 1 <= page_number <= len(pdf):
             return None
         page = pdf[page_number - 1]
-        width, height = page.get_size()
         textpage = page.get_textpage()
         try:
             box = _locate(textpage, text)
         finally:
             textpage.close()
-        image = render_page(page, scale=SCALE)
+        # PDFium draws only the region (cut off the page's borders), not the page to crop after
+        image = render_page(page, scale=SCALE, crop=_borders(page, box) if box else (0, 0, 0, 0))
         page.close()
-        if box:
-            left, bottom, right, top = box
-            image = image.crop((int(max(0.0, left - MARGIN) * SCALE),
-                                int(max(0.0, height - top - MARGIN) * SCALE),
-                                int(min(width, right + MARGIN) * SCALE),
-                                int(min(height, height - bottom + MARGIN) * SCALE)))
         out_dir.mkdir(parents=True, exist_ok=True)
-        image.save(out, "PNG", optimize=True)
+        image.save(out, "PNG", compress_level=COMPRESS)
         return out
-    except pdfium.PdfiumError:
+    except (pdfium.PdfiumError, ValueError):  # ValueError: a crop PDFium cannot draw
         return None
     finally:
         pdf.close()
+
+
+def _borders(page: object, box: tuple[float, float, float, float]
+             ) -> tuple[float, float, float, float]:
+    """What to cut off each side of the rendered page (left, bottom, right, top, in points)
+    to leave the passage's box and a margin. The box is in the page's own space, upright;
+    PDFium cuts the bitmap as shown, i.e. after the page's /Rotate, so the sides turn with it.
+    (The page's box is PDFium's bounding box: `get_cropbox` says US Letter when inherited.)"""
+    page_left, page_bottom, page_right, page_top = page.get_bbox()
+    left, bottom, right, top = box
+    cut = (max(0.0, left - MARGIN - page_left), max(0.0, bottom - MARGIN - page_bottom),
+           max(0.0, page_right - right - MARGIN), max(0.0, page_top - top - MARGIN))
+    turns = page.get_rotation() // 90 % 4  # clockwise: the page's bottom becomes the left side
+    return cut[turns:] + cut[:turns]
 
 
 def _locate(textpage: object, text: str) -> tuple[float, float, float, float] | None:

@@ -11,7 +11,7 @@ from PIL import Image
 
 from loaders.ocr import Ocr
 from pipelines.cli import main
-from pipelines.query.evidence import SCALE, page_crop
+from pipelines.query.evidence import MARGIN, SCALE, _locate, page_crop
 from tests.conftest import EXAMPLES
 
 PDF = EXAMPLES / "error-screenshot-support" / "kb" / "nginx-502-bad-gateway.pdf"
@@ -36,6 +36,12 @@ def test_crop_holds_the_passage_and_is_cached(tmp_path: Path, monkeypatch) -> No
     width, height = Image.open(crop).size
     page_width, page_height = _page_size()
     assert 0 < height < page_height / 2 and width <= page_width  # a region, not the page
+    # exactly the passage's box and the margin (this A4 PDF inherits its box, for which
+    # pypdfium2's get_cropbox would say US Letter and shift the region 50 points)
+    textpage = pdfium.PdfDocument(str(PDF))[0].get_textpage()
+    left, bottom, right, top = _locate(textpage, passage)
+    assert abs(height - (top - bottom + 2 * MARGIN) * SCALE) <= 2
+    assert abs(width - (right - left + 2 * MARGIN) * SCALE) <= 2
     # The region shows the passage: real Tesseract reads its words in the crop, and not the
     # words of the page's end.
     read = _words(Ocr(languages=["eng"], cache_dir=tmp_path / "ocr").image_file(crop).text)
@@ -74,3 +80,29 @@ def test_cited_pdf_passages_carry_page_images(support_runner) -> None:
     result = CliRunner().invoke(main, ["query", str(support_runner.config.path),
                                        "nginx 502 bad gateway", "--set", store])
     assert result.exit_code == 0 and "image: " in result.output and "p. 1" in result.output
+
+
+def test_a_rotated_page_gives_the_region_turned(tmp_path: Path) -> None:
+    """PDFium cuts the bitmap as the page is shown (after its /Rotate): the region of a turned
+    page, turned back upright, shows the passage (real Tesseract reads it), not a strip of
+    the wrong side. The passage is the turned page's own text, as ingest read it (PDFium
+    gives an upside-down page's words right to left)."""
+    page_width, page_height = _page_size()
+    ocr = Ocr(languages=["eng"], cache_dir=tmp_path / "ocr")
+    for degrees in (90, 180, 270):
+        pdf = pdfium.PdfDocument(str(PDF))
+        pdf[0].set_rotation(degrees)
+        turned_pdf = tmp_path / f"turned-{degrees}.pdf"
+        pdf.save(turned_pdf)
+        pdf.close()
+        turned = pdfium.PdfDocument(str(turned_pdf))
+        passage = " ".join(turned[0].get_textpage().get_text_range().split()[12:30])
+        turned.close()
+        crop = page_crop(turned_pdf, 1, passage, tmp_path / "crops")
+        upright = Image.open(crop).rotate(degrees, expand=True)  # PIL turns anticlockwise
+        width, height = upright.size
+        assert 0 < height < page_height / 2 and width <= page_width + 1, (degrees, upright.size)
+        upright.save(tmp_path / f"upright-{degrees}.png")
+        read = _words(ocr.image_file(tmp_path / f"upright-{degrees}.png").text)
+        wanted = _words(passage)
+        assert len(wanted & read) >= 0.8 * len(wanted), (degrees, wanted - read)
