@@ -76,19 +76,6 @@ def whole_page(pdf_path: Path, page_number: int, text: str, out: Path) -> bool:
         pdf.close()
 
 
-def located(pdf_path: Path, page_number: int, text: str) -> bool:
-    import pypdfium2 as pdfium
-
-    pdf = pdfium.PdfDocument(pdf_path)
-    try:
-        textpage = pdf[page_number - 1].get_textpage()
-        found = _locate(textpage, text) is not None
-        textpage.close()
-        return found
-    finally:
-        pdf.close()
-
-
 def summary(name: str, ms: list[float], sizes: list[int]) -> dict[str, float | str]:
     ms = sorted(ms)
     return {"method": name, "images": len(ms), "p50 ms": statistics.median(ms),
@@ -108,18 +95,19 @@ def main() -> None:
     work = [(pdf, page, text) for pdf in pdfs for page, text in passages(pdf, args.per_pdf)]
     timings: dict[str, list[float]] = {"whole page": [], "region": []}
     sizes: dict[str, list[int]] = {"whole page": [], "region": []}
+    found = 0
     with tempfile.TemporaryDirectory() as tmp:
         for n, (pdf, page, text) in enumerate(work):
             out = Path(tmp) / f"whole-{n}.png"
             start = time.perf_counter()
-            whole_page(pdf, page, text, out)
+            found += whole_page(pdf, page, text, out)
             timings["whole page"].append((time.perf_counter() - start) * 1000)
             sizes["whole page"].append(out.stat().st_size)
             start = time.perf_counter()
             crop = page_crop(pdf, page, text, Path(tmp) / "region")
             timings["region"].append((time.perf_counter() - start) * 1000)
             sizes["region"].append(crop.stat().st_size if crop else 0)
-    share = sum(located(pdf, page, text) for pdf, page, text in work) / len(work)
+    share = found / len(work)
     rows = [summary(name, timings[name], sizes[name]) for name in timings]
     print(f"{len(work)} passages from {len(pdfs)} PDFs, {share:.3f} located on their page")
     common.print_table(list(rows[0]), [[common.fmt(v, 1) if isinstance(v, float) else v

@@ -61,7 +61,8 @@ def page_crop(pdf_path: str | Path, page_number: int, text: str, out_dir: Path) 
         finally:
             textpage.close()
         # PDFium draws only the region (cut off the page's borders), not the page to crop after
-        image = render_page(page, scale=SCALE, crop=_borders(page, box) if box else (0, 0, 0, 0))
+        cut = _borders(page, box) if box else None
+        image = render_page(page, scale=SCALE, crop=cut or (0, 0, 0, 0))
         page.close()
         out_dir.mkdir(parents=True, exist_ok=True)
         image.save(out, "PNG", compress_level=COMPRESS)
@@ -73,13 +74,18 @@ def page_crop(pdf_path: str | Path, page_number: int, text: str, out_dir: Path) 
 
 
 def _borders(page: object, box: tuple[float, float, float, float]
-             ) -> tuple[float, float, float, float]:
+             ) -> tuple[float, float, float, float] | None:
     """What to cut off each side of the rendered page (left, bottom, right, top, in points)
-    to leave the passage's box and a margin. The box is in the page's own space, upright;
-    PDFium cuts the bitmap as shown, i.e. after the page's /Rotate, so the sides turn with it.
-    (The page's box is PDFium's bounding box: `get_cropbox` says US Letter when inherited.)"""
+    to leave the passage's box and a margin; None when the box lies outside the shown page
+    (text under a crop box), which then shows whole. The box is in the page's own space,
+    upright; PDFium cuts the bitmap as shown, i.e. after the page's /Rotate, so the sides turn
+    with it. (The page's box is PDFium's bounding box: `get_cropbox` says US Letter when
+    inherited.)"""
     page_left, page_bottom, page_right, page_top = page.get_bbox()
     left, bottom, right, top = box
+    if right + MARGIN <= page_left or left - MARGIN >= page_right or \
+            top + MARGIN <= page_bottom or bottom - MARGIN >= page_top:
+        return None
     cut = (max(0.0, left - MARGIN - page_left), max(0.0, bottom - MARGIN - page_bottom),
            max(0.0, page_right - right - MARGIN), max(0.0, page_top - top - MARGIN))
     turns = page.get_rotation() // 90 % 4  # clockwise: the page's bottom becomes the left side

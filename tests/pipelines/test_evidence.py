@@ -67,6 +67,19 @@ def test_unlocatable_text_gives_the_whole_page_and_bad_pages_none(tmp_path: Path
     assert whole is not None
     assert all(abs(a - b) <= 1 for a, b in zip(Image.open(whole).size, _page_size(), strict=True))
     assert page_crop(PDF, 99, "x", tmp_path) is None
+    # a passage under a crop box (found in the text, off the shown page): the shown page whole
+    pdf = pdfium.PdfDocument(str(PDF))
+    width, height = pdf[0].get_size()
+    pdf[0].set_cropbox(0, 0, width, height / 2)  # the heading is in the top half
+    cropped = tmp_path / "bottom-half.pdf"
+    pdf.save(cropped)
+    pdf.close()
+    heading = " ".join(pdfium.PdfDocument(str(cropped))[0].get_textpage().get_text_range()
+                       .split()[:12])
+    shown = page_crop(cropped, 1, heading, tmp_path)
+    assert shown is not None
+    assert all(abs(a - b) <= 1 for a, b in zip(Image.open(shown).size,
+                                               (width * SCALE, height / 2 * SCALE), strict=True))
     assert page_crop(tmp_path / "missing.pdf", 1, "x", tmp_path) is None
 
 
