@@ -213,6 +213,9 @@ class RetrievalConfig(Strict):
         2, ge=1, description="most hits from one page of one file (a file without pages "
         "is one page; video moments are each their own; not applied with unit: case); null = "
         "no limit")
+    named_page_weight: float = Field(
+        1.0, ge=0.0, description="RRF weight of the passages of the pages a question names "
+        "(\"the chart on page 14\", \"slides 3-10\", \"第 5 页\"); 0 = off")
     page_images: bool = Field(True, description="cited PDF passages get their page region "
                               "rendered as image evidence")
     image_top_k: int = Field(10, ge=1, le=500, description="hits from each CLIP image search")

@@ -1,9 +1,9 @@
 """The fuse stage: the rankings of the search stage as one list of hits.
 
 Cross-language judging (`pipelines.query.cross_language`) when the translation was searched too,
-reciprocal rank fusion with the lexical weight raised for a query holding an identifier,
-`min_score` on the cosine, and at most `max_per_page` hits from one page (passages, not
-cases).
+reciprocal rank fusion (with the CLIP and named-page rankings; the lexical weight raised for a
+query holding an identifier), `min_score` on the cosine, and at most `max_per_page` hits from
+one page (passages, not cases).
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ class FuseStage(Stage):
             1.0 + cfg.identifier_boost if identifiers(state.query.text) else 1.0)
         fused = rrf([(cfg.dense_weight, [h.id for h in dense[0]] if dense else []),
                      (lexical_weight, [i for i, _, _ in lexical[0]] if lexical else []),
-                     *state.images], cfg.rrf_k)
+                     *state.images, *state.named], cfg.rrf_k)
         ranked = sorted(fused, key=lambda i: fused[i], reverse=True)
         hits = [nodes[i] for i in ranked if i in nodes]
         state.ranked = [h for h in hits if h.score >= cfg.min_score]

@@ -1,4 +1,5 @@
-"""The search stage: dense (text and image collections), lexical (BM25) and CLIP rankings.
+"""The search stage: dense (text and image collections), lexical (BM25) and CLIP rankings,
+and the passages of the pages a question names ("the chart on page 14").
 
 BM25 needs no vector, so it runs in the stage's thread pool while the query is embedded and
 searched (numpy scoring, the embedding engine and Chroma all release the GIL).
@@ -9,10 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from pipelines.query.named_pages import named_pages
 from pipelines.query.stages import Stage, State
 from pipelines.query.types import Hit, Lexical, Ranking
 from pipelines.stores.base import CLIP, MODALITIES
-from pipelines.stores.filters import Where, expand_globs
+from pipelines.stores.filters import And, Where, expand_globs
 
 CLIP_MODALITY = "image"  # CLIP hits are image nodes
 
@@ -25,7 +27,7 @@ def query_embeddings(embed: Any, texts: list[str]) -> list[list[float]]:
 
 
 class SearchStage(Stage):
-    """Fills `state.candidates`, `dense`, `lexical` and `images` (see `State`)."""
+    """Fills `state.candidates`, `dense`, `lexical`, `images` and `named` (see `State`)."""
 
     name = "search"
 
@@ -48,8 +50,20 @@ class SearchStage(Stage):
         nodes = state.candidates
         for found in state.dense:  # the original query's hit (and cosine) first
             nodes.update({h.id: h for h in found if h.id not in nodes})
+        pages = named_pages(state.query.question, self._pdfs(nodes)) \
+            if cfg.named_page_weight else None
+        if pages is not None and cfg.mode != "lexical":
+            on_pages = self._dense(vectors[0], pool, And((where, pages)) if where else pages)
+            nodes.update({h.id: h for h in on_pages if h.id not in nodes})
+            state.named = [(cfg.named_page_weight, [h.id for h in on_pages])]
         self._fetch(nodes, [i for found in state.lexical for i in found] + [
             (i, CLIP_MODALITY, 0.0) for _, ids in state.images for i in ids], vectors[0])
+
+    @staticmethod
+    def _pdfs(nodes: dict[str, Hit]) -> list[str]:
+        """The PDF files of the candidates, best first (their page labels count)."""
+        paths = (str(h.metadata.get("path") or "") for h in nodes.values())
+        return [p for p in dict.fromkeys(paths) if p.lower().endswith(".pdf")]
 
     def _dense(self, vector: list[float], pool: int, where: Where | None) -> list[Hit]:
         """Dense hits of both collections, best first."""

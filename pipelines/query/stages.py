@@ -38,6 +38,7 @@ class State:
         dense: Dense rankings: the query's, then the translation's.
         lexical: BM25 rankings: the query's, then the translation's.
         images: Weighted CLIP rankings of image node ids.
+        named: Weighted rankings of the passages of the pages the question names.
         ranked: The fused ranking before the cut to `k` (what a reranker may reorder).
         hits: The result, best first.
     """
@@ -50,6 +51,7 @@ class State:
     dense: list[list[Hit]] = field(default_factory=list)
     lexical: list[list[Lexical]] = field(default_factory=list)
     images: list[Ranking] = field(default_factory=list)
+    named: list[Ranking] = field(default_factory=list)
     ranked: list[Hit] = field(default_factory=list)
     hits: list[Hit] = field(default_factory=list)
 
