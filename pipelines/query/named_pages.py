@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import itertools
 import os
 import re
 from collections.abc import Iterable
@@ -25,15 +26,14 @@ _EN = re.compile(r"\b(?:pages?|slides?|pp?\.)\s*(\d{1,4})(?:\s*(-|–|—|to|thr
 _ZH = re.compile(r"第\s*(\d{1,4})\s*(?:([-–—~至到和、])\s*(?:第\s*)?(\d{1,4})\s*)?"
                  r"(?:页|頁|张|張|屏)")
 _BOTH = {"and", "or", ",", "和", "、"}  # two pages, not the span between them
-
-
 MAX_LABELLED = 5  # PDFs among the candidates whose page labels are read
 
 
 def named_pages(question: str, pdfs: Iterable[str] = ()) -> Filter | None:
     """The pages `question` names as a filter on `page`: one or a few pages (`In`), a span
     (`Range`, "pages 3-10"), or several of those (`Or`); None when it names none. `pdfs`:
-    files whose page labels also count (the pages labelled with a named number are added)."""
+    files whose page labels also count (the pages labelled with a named number are added);
+    read only when the question names a page, so it may be a lazy iterable."""
     pages: set[int] = set()
     spans: list[tuple[int, int]] = []
     for pattern in (_EN, _ZH):
@@ -43,9 +43,7 @@ def named_pages(question: str, pdfs: Iterable[str] = ()) -> Filter | None:
             low, high = sorted((first, last))
             if not 1 <= low <= MAX_PAGE:
                 continue
-            if (match.group(2) or "").lower() in _BOTH:
-                pages.update({low, high})
-            elif high - low > 1:
+            if high - low > 1 and (match.group(2) or "").lower() not in _BOTH:
                 spans.append((low, high))
             else:
                 pages.update({low, high})
@@ -53,7 +51,7 @@ def named_pages(question: str, pdfs: Iterable[str] = ()) -> Filter | None:
         return None
     named = {str(n) for n in pages} | {str(n) for low, high in spans if high - low <= 50
                                        for n in range(low, high + 1)}
-    for pdf in list(dict.fromkeys(pdfs))[:MAX_LABELLED]:
+    for pdf in itertools.islice(dict.fromkeys(pdfs), MAX_LABELLED):
         labels = page_labels(pdf)
         pages.update(position for label in named for position in labels.get(label, ()))
     parts: list[Filter] = [Range("page", low, high) for low, high in dict.fromkeys(spans)]
@@ -84,12 +82,12 @@ def _labels(pdf: str, size: int, mtime: int) -> dict[str, tuple[int, ...]]:
     found: dict[str, list[int]] = {}
     try:
         for index in range(len(document)):
-            size_ = raw.FPDF_GetPageLabel(document.raw, index, None, 0)
-            if size_ <= 2:  # no label: an empty UTF-16 string is its terminator only
+            length = raw.FPDF_GetPageLabel(document.raw, index, None, 0)
+            if length <= 2:  # no label: an empty UTF-16 string is its terminator only
                 continue
-            buffer = ctypes.create_string_buffer(size_)
-            raw.FPDF_GetPageLabel(document.raw, index, buffer, size_)
-            label = buffer.raw[:size_ - 2].decode("utf-16-le", "replace").strip()
+            buffer = ctypes.create_string_buffer(length)
+            raw.FPDF_GetPageLabel(document.raw, index, buffer, length)
+            label = buffer.raw[:length - 2].decode("utf-16-le", "replace").strip()
             if label and label != str(index + 1):
                 found.setdefault(label, []).append(index + 1)
     finally:

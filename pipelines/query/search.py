@@ -7,6 +7,7 @@ searched (numpy scoring, the embedding engine and Chroma all release the GIL).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -60,10 +61,13 @@ class SearchStage(Stage):
             (i, CLIP_MODALITY, 0.0) for _, ids in state.images for i in ids], vectors[0])
 
     @staticmethod
-    def _pdfs(nodes: dict[str, Hit]) -> list[str]:
-        """The PDF files of the candidates, best first (their page labels count)."""
-        paths = (str(h.metadata.get("path") or "") for h in nodes.values())
-        return [p for p in dict.fromkeys(paths) if p.lower().endswith(".pdf")]
+    def _pdfs(nodes: dict[str, Hit]) -> Iterator[str]:
+        """The PDF files of the candidates, best first (their page labels count), lazily:
+        most questions name no page and never read them."""
+        for hit in nodes.values():
+            path = str(hit.metadata.get("path") or "")
+            if path.lower().endswith(".pdf"):
+                yield path
 
     def _dense(self, vector: list[float], pool: int, where: Where | None) -> list[Hit]:
         """Dense hits of both collections, best first."""

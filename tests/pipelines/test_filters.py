@@ -119,14 +119,20 @@ def _three_page_pdf(path: Path) -> Path:
     return path
 
 
-def test_page_filter_on_a_multi_page_pdf(tmp_path: Path) -> None:
+def router_pipeline(tmp_path: Path) -> tuple[Path, dict[str, object]]:
+    """The three-page router manual, ingested: (config, overrides naming its store)."""
     kb = tmp_path / "kb"
     kb.mkdir()
     _three_page_pdf(kb / "router.pdf")
     config = write_config(tmp_path, f"name: pages\nsources: [{{path: {kb}}}]\n"
                                     "ocr: {languages: [eng]}\nretrieval: {page_images: false}\n")
-    runner = Runner.from_config(config, {"index.store.path": str(tmp_path / "store")})
-    assert not runner.ingest(workers=0).failed
+    store: dict[str, object] = {"index.store.path": str(tmp_path / "store")}
+    assert not Runner.from_config(config, store).ingest(workers=0).failed
+    return config, store
+
+
+def test_page_filter_on_a_multi_page_pdf(tmp_path: Path) -> None:
+    runner = Runner.from_config(*router_pipeline(tmp_path))
     question = "router status light blinks red"
     assert {s.page for s in runner.query(question).sources} == {1, 2, 3}
     only = runner.query(question, where="page=2").sources

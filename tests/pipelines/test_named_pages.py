@@ -9,8 +9,7 @@ import pytest
 from pipelines.query.named_pages import named_pages, page_labels
 from pipelines.runner import Runner
 from pipelines.stores.filters import In, Or, Range
-from tests.conftest import write_config
-from tests.pipelines.test_filters import _three_page_pdf
+from tests.pipelines.test_filters import router_pipeline
 
 
 @pytest.mark.parametrize(("question", "expected"), [
@@ -63,13 +62,7 @@ def test_a_pdfs_page_labels_count_beside_the_position(tmp_path: Path) -> None:
 
 def test_a_question_naming_a_page_gets_that_page_first(tmp_path: Path) -> None:
     # Three pages about the same red light: only the page number tells them apart.
-    kb = tmp_path / "kb"
-    kb.mkdir()
-    _three_page_pdf(kb / "router.pdf")
-    config = write_config(tmp_path, f"name: pages\nsources: [{{path: {kb}}}]\n"
-                                    "retrieval: {page_images: false}\n")
-    store = {"index.store.path": str(tmp_path / "store")}
-    assert not Runner.from_config(config, store).ingest(workers=0).failed
+    config, store = router_pipeline(tmp_path)
 
     def first_pages(overrides: dict[str, object]) -> list[int]:
         runner = Runner.from_config(config, {**store, **overrides})
