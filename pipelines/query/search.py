@@ -1,5 +1,5 @@
 """The search stage: dense (text and image collections), lexical (BM25) and CLIP rankings,
-and the passages of the pages a question names ("the chart on page 14").
+and the passages of the pages a question names ("the chart on page 14", "Table 2").
 
 BM25 needs no vector, so it runs in the stage's thread pool while the query is embedded and
 searched (numpy scoring, the embedding engine and Chroma all release the GIL).
@@ -7,15 +7,17 @@ searched (numpy scoring, the embedding engine and Chroma all release the GIL).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from pipelines.query.named_pages import named_pages
+from pipelines.query.named_figures import figure_pages, named_figures, phrases
+from pipelines.query.named_pages import MAX_LABELLED, named_pages
 from pipelines.query.stages import Stage, State
 from pipelines.query.types import Hit, Lexical, Ranking
 from pipelines.stores.base import CLIP, MODALITIES
-from pipelines.stores.filters import And, Where, expand_globs
+from pipelines.stores.filters import And, In, Or, Where, expand_globs
 
 CLIP_MODALITY = "image"  # CLIP hits are image nodes
 
@@ -51,14 +53,29 @@ class SearchStage(Stage):
         nodes = state.candidates
         for found in state.dense:  # the original query's hit (and cosine) first
             nodes.update({h.id: h for h in found if h.id not in nodes})
-        pages = named_pages(state.query.question, self._pdfs(nodes)) \
-            if cfg.named_page_weight else None
-        if pages is not None and cfg.mode != "lexical":
+        pages = self._named(state.query.question, where, nodes) \
+            if cfg.named_page_weight and cfg.mode != "lexical" else None
+        if pages is not None:
             on_pages = self._dense(vectors[0], pool, And((where, pages)) if where else pages)
             nodes.update({h.id: h for h in on_pages if h.id not in nodes})
             state.named = [(cfg.named_page_weight, [h.id for h in on_pages])]
         self._fetch(nodes, [i for found in state.lexical for i in found] + [
             (i, CLIP_MODALITY, 0.0) for _, ids in state.images for i in ids], vectors[0])
+
+    def _named(self, question: str, where: Where | None, nodes: dict[str, Hit]
+               ) -> Where | None:
+        """The pages `question` names, by number or by the figures and tables it names."""
+        parts = [named_pages(question, self._pdfs(nodes))]
+        figures = named_figures(question)
+        if figures:  # their captions are looked up in the question's scope, or else in the
+            # candidates' files (a whole knowledge base has many a "Figure 2")
+            scope = where or In("source", tuple(itertools.islice(dict.fromkeys(
+                str(h.metadata.get("source")) for h in nodes.values()), MAX_LABELLED)))
+            found = (h for m in MODALITIES
+                     for h in self.index.store.containing(m, phrases(figures), scope))
+            parts.append(figure_pages(figures, found))
+        kept = tuple(p for p in parts if p is not None)
+        return None if not kept else kept[0] if len(kept) == 1 else Or(kept)
 
     @staticmethod
     def _pdfs(nodes: dict[str, Hit]) -> Iterator[str]:

@@ -99,6 +99,12 @@ class VectorStore(ABC):
         """Ids of the nodes matching `where` (all nodes without one)."""
 
     @abstractmethod
+    def containing(self, collection: str, phrases: Sequence[str], where: Filter | None = None,
+                   limit: int = 200) -> list[StoreHit]:
+        """Up to `limit` nodes matching `where` whose text holds one of `phrases` verbatim
+        (case-sensitive substrings), with text and metadata but no vector."""
+
+    @abstractmethod
     def count(self, collection: str) -> int:
         """How many nodes the collection holds (0 when it does not exist)."""
 

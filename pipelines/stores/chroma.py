@@ -172,6 +172,19 @@ class ChromaStore(VectorStore):
         with self._guard():
             return list(self.collection(collection).get(where=clause, include=[])["ids"])
 
+    def containing(self, collection: str, phrases: Sequence[str], where: Filter | None = None,
+                   limit: int = 200) -> list[StoreHit]:
+        clause = self._where(collection, where)
+        if clause == _NOTHING or not phrases:
+            return []
+        tests = [{"$contains": p} for p in dict.fromkeys(phrases)]  # full-text index lookups
+        with self._guard():
+            got = self.collection(collection).get(
+                where=clause, where_document=tests[0] if len(tests) == 1 else {"$or": tests},
+                limit=limit, include=["documents", "metadatas"])
+        return [StoreHit(i, text or "", dict(meta or {})) for i, text, meta in
+                zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
+
     def _where(self, collection: str, where: Filter | None) -> dict[str, Any] | None:
         """Chroma's `where` dict; globs are matched against the stored values of their key."""
         if where is None:

@@ -147,6 +147,24 @@ def test_get_by_ids_gives_text_metadata_and_vector(make_store: Factory) -> None:
             original.node_id, original.get_content(), original.metadata)
 
 
+def test_containing_finds_verbatim_phrases_within_the_filter(make_store: Factory) -> None:
+    store = make_store()
+    texts = ["Fig. 3. Comparison of the three paradigms", "as shown in Figure 30 and 50%_off",
+             "如图3所示，表 2 列出了结果", "FIGURE 3 in capitals", "nothing named here"]
+    store.add("text", [node(i, t, source=s) for i, (t, s) in
+                       enumerate(zip(texts, SOURCES, strict=True), start=1)])
+    found = store.containing("text", ["Fig. 3", "图3", "50%_"])
+    assert sorted(h.id for h in found) == ["n1", "n2", "n3"]
+    hit = next(h for h in found if h.id == "n3")
+    assert (hit.text, hit.metadata["source"], hit.embedding) == (texts[2], "kb/c.pdf", None)
+    assert store.containing("text", ["figure 3"]) == []  # case-sensitive, as documented
+    assert [h.id for h in store.containing("text", ["Fig", "FIG"], parse_where("page>=4"))] \
+        == ["n4"]
+    assert len(store.containing("text", ["e"], limit=2)) == 2
+    assert store.containing("text", []) == [] == store.containing("image", ["Fig. 3"])
+    assert store.containing("text", ["Fig. 3"], parse_where("source=none.pdf")) == []
+
+
 def test_collections_are_separate_and_drop_empties_one(make_store: Factory) -> None:
     store = make_store()
     store.add("text", corpus())
