@@ -11,6 +11,7 @@ from loaders.base import Document, Loader
 from loaders.errors import LoaderError
 from loaders.params import PdfParams
 from loaders.pdf_images import PdfImages, close_bitmap, ocr_text_layer
+from loaders.pdf_printed import band_numbers, printed_pages
 
 MAX_RENDER_PIXELS = 40_000_000  # scanned pages are rendered at 300 dpi, or less above this
 MAX_RENDER_SIDE = 20_000  # and no side longer than this (Tesseract and libpng limits)
@@ -27,6 +28,8 @@ class PdfLoader(Loader):
     whose only text is an invisible OCR layer) are not extracted: the page's text covers them.
     An image repeated on many pages is kept once. Images PDFium cannot decode are skipped,
     logged and counted (`image_errors` in every document's metadata); the text still loads.
+    When the pages print numbers that differ from their places in the file, each page's
+    documents carry them as `printed_first` and `printed_last` (see `loaders.pdf_printed`).
 
     Params:
         password: Password for encrypted files.
@@ -41,7 +44,7 @@ class PdfLoader(Loader):
     """
 
     name = "pdf"
-    version = 2  # embedded images as image documents
+    version = 3  # 2: embedded images as image documents; 3: printed page numbers
     suffixes = (".pdf",)
     Params = PdfParams
     options: PdfParams
@@ -84,25 +87,32 @@ class PdfLoader(Loader):
 
         docs: list[Document] = []
         readable, failed = 0, []
+        numbers: list[set[int]] = []  # printed in each page's top and bottom bands
         for index in range(len(pdf)):
+            numbers.append(set())
             try:
                 page = pdf[index]
             except pdfium.PdfiumError:
                 failed.append(index + 1)
                 continue
             try:
-                docs += self._page(page, path, index + 1, images)
+                docs += self._page(page, path, index + 1, images, numbers[-1])
                 readable += 1
             except (pdfium.PdfiumError, ValueError, RuntimeError):  # RuntimeError: Tesseract's
                 failed.append(index + 1)
             finally:
                 page.close()
+        printed = printed_pages(numbers)
+        for doc in docs:
+            if doc.page in printed:
+                doc.metadata["printed_first"], doc.metadata["printed_last"] = printed[doc.page]
         return docs, readable, failed
 
-    def _page(self, page: Any, path: Path, number: int, images: PdfImages | None
-              ) -> list[Document]:
-        """The page's text document (when it has text) and its image documents."""
-        text = _page_text(page)
+    def _page(self, page: Any, path: Path, number: int, images: PdfImages | None,
+              numbers: set[int]) -> list[Document]:
+        """The page's text document (when it has text) and its image documents; the numbers
+        in its top and bottom bands go into `numbers`."""
+        text = _page_text(page, numbers)
         scanned = len(text.strip()) < self.options.ocr_min_chars
         if scanned and self.ocr is not None:
             rendered = self._render(page)
@@ -138,10 +148,11 @@ def render_page(page: Any, **options: Any) -> Any:
         close_bitmap(bitmap)
 
 
-def _page_text(page: Any) -> str:
+def _page_text(page: Any, numbers: set[int]) -> str:
     textpage = page.get_textpage()
     try:
         text = textpage.get_text_bounded()
+        numbers.update(band_numbers(page, textpage))
     finally:
         textpage.close()
     lines = (line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))

@@ -3,10 +3,11 @@ stage ranks those pages' passages as one more list, so a page the user points at
 although its passages share few words with the question.
 
 A number is taken as the page's position in the file (1 = the first page, as `--where page=N`
-uses it) and, in a PDF that labels its pages (front matter in roman numerals, a journal's
-page range), as the page that carries that label: "Page 8" of a manual whose numbering starts
-after four front pages is its 12th page. A number printed on a page without a label in the
-PDF (a cover counted in print, two pages to a sheet) is not known here.
+uses it); as the page that carries that label in a PDF that labels its pages (front matter in
+roman numerals, a journal's page range): "Page 8" of a manual whose numbering starts after
+four front pages is its 12th page; and as the page that prints that number, as the PDF loader
+read it at ingest (`printed_first` to `printed_last`: a cover not counted in print, two pages
+to a sheet).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import os
 import re
 from collections.abc import Iterable
 
-from pipelines.stores.filters import Filter, In, Or, Range
+from pipelines.stores.filters import And, Filter, In, Or, Range
 
 MAX_PAGE = 9999
 _EN = re.compile(r"\b(?:pages?|slides?|pp?\.)\s*(\d{1,4})(?:\s*(-|–|—|to|through|and|or|,)\s*"
@@ -30,10 +31,10 @@ MAX_LABELLED = 5  # PDFs among the candidates whose page labels are read
 
 
 def named_pages(question: str, pdfs: Iterable[str] = ()) -> Filter | None:
-    """The pages `question` names as a filter on `page`: one or a few pages (`In`), a span
-    (`Range`, "pages 3-10"), or several of those (`Or`); None when it names none. `pdfs`:
-    files whose page labels also count (the pages labelled with a named number are added);
-    read only when the question names a page, so it may be a lazy iterable."""
+    """The pages `question` names as a filter: on `page`, one or a few pages (`In`) or a span
+    (`Range`, "pages 3-10"), or on the printed numbers; `Or` of those; None when it names
+    none. `pdfs`: files whose page labels also count (the pages labelled with a named number
+    are added); read only when the question names a page, so it may be a lazy iterable."""
     pages: set[int] = set()
     spans: list[tuple[int, int]] = []
     for pattern in (_EN, _ZH):
@@ -51,13 +52,17 @@ def named_pages(question: str, pdfs: Iterable[str] = ()) -> Filter | None:
         return None
     named = {str(n) for n in pages} | {str(n) for low, high in spans if high - low <= 50
                                        for n in range(low, high + 1)}
+    printed = sorted({(n, n) for n in pages} | set(spans))
     for pdf in itertools.islice(dict.fromkeys(pdfs), MAX_LABELLED):
         labels = page_labels(pdf)
         pages.update(position for label in named for position in labels.get(label, ()))
     parts: list[Filter] = [Range("page", low, high) for low, high in dict.fromkeys(spans)]
     if pages:
         parts.append(In("page", tuple(sorted(pages))))
-    return None if not parts else parts[0] if len(parts) == 1 else Or(tuple(parts))
+    # a page printing the number (or, for a span, a number in it)
+    parts += [And((Range("printed_first", None, high), Range("printed_last", low, None)))
+              for low, high in printed]
+    return parts[0] if len(parts) == 1 else Or(tuple(parts))
 
 
 def page_labels(pdf: str) -> dict[str, tuple[int, ...]]:
