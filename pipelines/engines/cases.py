@@ -21,7 +21,7 @@ def _fields(case: CaseResult) -> str:
 
 
 def _where(hit: Hit) -> str:
-    return label(hit.source, hit.page, hit.start, hit.end)
+    return label(hit.source, hit.page, hit.start, hit.end, hit.printed_page)
 
 
 def _snippet(hit: Hit) -> str:

@@ -9,7 +9,7 @@ from pipelines.engines.base import Engine, Reply, is_chinese
 from pipelines.engines.decision import coverage, question_terms, signals, signals_rule
 from pipelines.engines.params import ExtractiveParams
 from pipelines.query.answer import Source
-from pipelines.query.location import short_path
+from pipelines.query.location import short_path, where
 from pipelines.query.types import Hit, Query
 
 _SENTENCE = re.compile(r"(?<=[.!?。！？])\s+|\n+")
@@ -141,6 +141,6 @@ def _error_line(article: Article) -> str | None:
 def _where(hit: Hit) -> str:
     if hit.timed:
         return Source.from_hit(0, hit).label()  # file @ mm:ss–mm:ss
-    page = f", p. {hit.page}" if hit.page is not None else ""
+    page = f", {where(hit.page, None, None, hit.printed_page)}" if hit.page is not None else ""
     source = hit.source if "source" in hit.metadata else "?"
     return f"{short_path(source)}{page}"

@@ -26,7 +26,7 @@ def format_context(hits: list[Hit], attached: list[str] | None = None) -> str:
     """
     blocks = []
     for rank, hit in enumerate(hits, start=1):
-        place = [where(hit.page, hit.start, hit.end)]
+        place = [where(hit.page, hit.start, hit.end, hit.printed_page)]
         if hit.image in (attached or []):
             place.append("image attached")
         label = f" ({', '.join(p for p in place if p)})" if any(place) else ""

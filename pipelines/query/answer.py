@@ -27,13 +27,14 @@ class Source:
     image: str | None
     score: float
     text: str
+    printed_page: str | None = None  # the number printed on the page, when not `page`
 
     @classmethod
     def from_hit(cls, rank: int, hit: Hit) -> Source:
         """The citation of a retrieved `Hit` at `rank` (1-based)."""
         return cls(rank=rank, source=hit.source, modality=hit.modality, page=hit.page,
                    start=hit.start, end=hit.end, image=hit.image,
-                   score=round(hit.score, 4), text=hit.text)
+                   score=round(hit.score, 4), text=hit.text, printed_page=hit.printed_page)
 
     @classmethod
     def from_node(cls, rank: int, found: NodeWithScore) -> Source:
@@ -44,7 +45,7 @@ class Source:
 
     def label(self) -> str:
         """Readable location: file, page, mm:ss range (`location.label`)."""
-        return label(self.source, self.page, self.start, self.end)
+        return label(self.source, self.page, self.start, self.end, self.printed_page)
 
     def image_label(self) -> str:
         """The evidence image's path as shown to people ("" without one)."""

@@ -24,15 +24,18 @@ def clock(seconds: float | None) -> str:
     return f"{hours:02d}:{minutes}" if hours else minutes
 
 
-def where(page: int | None, start: float | None, end: float | None) -> str:
-    """The place inside a file: "p. 3", "@ 01:05–01:40", or "" for a whole file."""
-    parts = [f"p. {page}"] if page else []
+def where(page: int | None, start: float | None, end: float | None,
+          printed: str | None = None) -> str:
+    """The place inside a file: "p. 3", "p. 12 (printed 8)", "@ 01:05–01:40", or "" for a
+    whole file."""
+    parts = [f"p. {page}" + (f" (printed {printed})" if printed else "")] if page else []
     if start is not None:
         parts.append(f"@ {clock(start)}" + (f"–{clock(end)}" if end is not None else ""))
     return " ".join(parts)
 
 
 def label(source: str, page: int | None = None, start: float | None = None,
-          end: float | None = None) -> str:
+          end: float | None = None, printed: str | None = None) -> str:
     """File and place: "docs/guide.pdf p. 3", "lecture.mp4 @ 01:05–01:40"."""
-    return " ".join(part for part in (short_path(source), where(page, start, end)) if part)
+    return " ".join(part for part in (short_path(source), where(page, start, end, printed))
+                    if part)

@@ -85,6 +85,16 @@ class Hit:
         """A moment of a video or subtitles (it has a start time)."""
         return self.start is not None
 
+    @property
+    def printed_page(self) -> str | None:
+        """The page number printed on the page when it differs from `page` ("8", or "16-17"
+        for two pages printed to a sheet; `loaders.pdf_printed`), else None."""
+        first, last = _int(self.metadata.get("printed_first")), \
+            _int(self.metadata.get("printed_last"))
+        if first is None:
+            return None
+        return str(first) if last in (None, first) else f"{first}-{last}"
+
 
 def _int(value: Any) -> int | None:
     return int(value) if value not in (None, "") else None

@@ -8,6 +8,8 @@ import pytest
 
 from loaders.pdf import PdfLoader
 from loaders.pdf_printed import printed_pages
+from pipelines.query.answer import Source
+from pipelines.query.types import Hit
 from pipelines.runner import Runner
 from tests.conftest import write_config
 from tests.loaders.test_pdf import _add_text
@@ -74,3 +76,13 @@ def test_a_question_naming_a_printed_page_number_finds_that_page(tmp_path: Path)
         assert hits[0].node.metadata["page"] == place, number
     assert [h.node.metadata["page"] for h in runner.retrieve(
         "the red status light on pages 102-103", where="page!=1")][:2] in ([2, 3], [3, 2])
+    answer = runner.query("What does page 102 say about the red status light?")
+    assert answer.sources[0].label().endswith("excerpt.pdf p. 2 (printed 102)")
+    assert answer.to_dict()["sources"][0]["printed_page"] == "102"
+
+
+def test_a_sheet_of_two_printed_pages_is_labelled_with_both() -> None:
+    meta = {"source": "kb/brochure.pdf", "page": 10, "printed_first": 16, "printed_last": 17}
+    hit = Hit(id="n", text="", score=0.5, source="kb/brochure.pdf", page=10, metadata=meta)
+    assert Source.from_hit(1, hit).label() == "kb/brochure.pdf p. 10 (printed 16-17)"
+    assert Hit(id="n", text="", score=0.5, page=3).printed_page is None

@@ -69,7 +69,7 @@ def test_ingest_then_query_cites_the_right_file(kb: Path, tmp_path: Path) -> Non
                          "declined"}
     assert data["usage"] == {}  # the extractive answerer costs no tokens
     assert set(data["sources"][0]) == {"rank", "source", "modality", "page", "start", "end",
-                                       "image", "score", "text"}
+                                       "image", "score", "text", "printed_page"}
     assert set(data["timings_ms"]) == {"ocr", "retrieve", "answer", "total"}
 
 

@@ -68,6 +68,7 @@ async function showSources(data) {
     const where = document.createElement("span");
     where.className = "where";
     where.textContent = `[${s.rank}] ${s.source}` + (s.page ? `, p. ${s.page}` : "") +
+      (s.page && s.printed_page ? ` (printed ${s.printed_page})` : "") +
       (s.start !== null && s.start !== undefined ? ` @ ${clock(s.start)}` + (s.end !== null ? `–${clock(s.end)}` : "") : "");
     const score = document.createElement("span");
     score.className = "score"; score.textContent = `cosine ${s.score.toFixed(3)}`;
