@@ -8,6 +8,7 @@ image nodes ("clip"). Nodes go in as LlamaIndex nodes with embeddings; they come
 
 from __future__ import annotations
 
+import itertools
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
@@ -98,11 +99,16 @@ class VectorStore(ABC):
     def ids(self, collection: str, where: Filter | None = None) -> list[str]:
         """Ids of the nodes matching `where` (all nodes without one)."""
 
-    @abstractmethod
     def containing(self, collection: str, phrases: Sequence[str], where: Filter | None = None,
                    limit: int = 200) -> list[StoreHit]:
         """Up to `limit` nodes matching `where` whose text holds one of `phrases` verbatim
-        (case-sensitive substrings), with text and metadata but no vector."""
+        (case-sensitive substrings), with text and metadata. This generic version reads every
+        matching node; the built-in stores ask their full-text search instead."""
+        if not phrases or not self.count(collection):
+            return []
+        found = (h for h in self.get(collection, self.ids(collection, where))
+                 if any(p in h.text for p in phrases))
+        return list(itertools.islice(found, limit))
 
     @abstractmethod
     def count(self, collection: str) -> int:

@@ -163,6 +163,12 @@ def test_containing_finds_verbatim_phrases_within_the_filter(make_store: Factory
     assert len(store.containing("text", ["e"], limit=2)) == 2
     assert store.containing("text", []) == [] == store.containing("image", ["Fig. 3"])
     assert store.containing("text", ["Fig. 3"], parse_where("source=none.pdf")) == []
+    # the base class's generic version (for a user's store) finds the same nodes
+    generic = VectorStore.containing(store, "text", ["Fig. 3", "图3", "50%_"])
+    assert sorted(h.id for h in generic) == ["n1", "n2", "n3"]
+    assert [h.id for h in VectorStore.containing(store, "text", ["Fig", "FIG"],
+                                                 parse_where("page>=4"))] == ["n4"]
+    assert VectorStore.containing(store, "image", ["Fig. 3"]) == []
 
 
 def test_collections_are_separate_and_drop_empties_one(make_store: Factory) -> None:
