@@ -3,7 +3,8 @@ pages that hold their captions join the pages a question names (`named_pages`), 
 Table 2 show?" finds the table although the question shares no other word with it.
 
 A figure's caption is found by its text: the store is asked for the passages that hold
-"Figure 3", "Fig. 3", "FIG. 3", "图3" (tables: "Table 2", "TABLE II", "表 2") verbatim, and a
+"Figure 3", "Fig. 3", "FIG. 3", "图3" (tables: "Table 2", "TABLE II", "表 2"; one regular
+expression for all), and a
 match counts as the caption when it starts a line or is followed by a colon ("Table 2:
 Representative work"). Pages with a caption are lifted; when no caption is found, the pages
 that mention the figure are ("as shown in Figure 3"), since a figure usually sits near them.
@@ -22,9 +23,10 @@ from pipelines.stores.filters import And, Compare, Filter, In, Or
 MAX_NUMBER = 999
 MAX_SPAN = 10  # "figures 1-4" names each; a longer span is not a request for every figure
 MAX_PAGES = 6  # pages lifted for one question
-_EN = re.compile(r"\b(fig(?:ure)?s?\.?|tables?|tab\.)\s*(\d{1,3})(?![\d.]\d)"
-                 r"(?:\s*(-|–|to|and|or|&|,)\s*(?:(?:fig(?:ure)?s?\.?|tables?|tab\.)\s*)?"
-                 r"(\d{1,3})(?![\d.]\d))?", re.IGNORECASE)
+_KIND = r"fig(?:ure)?s?\.?|tables?|tab\."
+_EN = re.compile(rf"\b({_KIND})\s*(\d{{1,3}})(?![\d.]\d)"
+                 rf"(?:\s*(-|–|to|and|or|&|,)\s*(?:({_KIND})\s*)?(\d{{1,3}})(?![\d.]\d))?",
+                 re.IGNORECASE)
 # 图/表 right after a non-Han character or a word that points at it (如图 3, 见表 2), not the
 # 表 of 代表 or 表示
 _ZH = re.compile(r"(?:(?<![\u4e00-\u9fff])|(?<=[如见據据在从由和与及中的]))([图圖表])\s*(\d{1,3})"
@@ -40,7 +42,7 @@ class Named:
     number: int
 
     def phrases(self) -> list[str]:
-        """The verbatim forms a caption or a mention of it may take (searched as substrings)."""
+        """The verbatim forms a caption or a mention of it may take."""
         n = self.number
         if self.kind == "figure":
             return [f"Figure {n}", f"FIGURE {n}", f"Fig. {n}", f"FIG. {n}", f"Fig {n}",
@@ -62,10 +64,12 @@ def named_figures(question: str) -> list[Named]:
     """The figures and tables `question` names, in order, without repeats."""
     found: list[Named] = []
     for match in _EN.finditer(question):
-        kind = "figure" if match.group(1).lower().startswith("fig") else "table"
+        kind = _kind(match.group(1))
         first = int(match.group(2))
-        last = int(match.group(4)) if match.group(4) else first
-        if match.group(3) and match.group(3).lower() in {"-", "–", "to"} and \
+        last = int(match.group(5)) if match.group(5) else first
+        if match.group(4) and _kind(match.group(4)) != kind:  # "Figure 3 and Table 2"
+            found += [Named(kind, first), Named(_kind(match.group(4)), last)]
+        elif match.group(3) and match.group(3).lower() in {"-", "–", "to"} and \
                 0 < last - first <= MAX_SPAN:
             found += [Named(kind, n) for n in range(first, last + 1)]
         else:
@@ -75,8 +79,15 @@ def named_figures(question: str) -> list[Named]:
     return list(dict.fromkeys(f for f in found if 1 <= f.number <= MAX_NUMBER))
 
 
-def phrases(named: Iterable[Named]) -> list[str]:
-    return list(dict.fromkeys(p for n in named for p in n.phrases()))
+def search_pattern(named: Iterable[Named]) -> str:
+    """One regular expression for every form of every named figure (the store runs it)."""
+    forms = dict.fromkeys(p for n in named for p in n.phrases())
+    return "|".join(_escape(p) for p in sorted(forms, key=len, reverse=True))
+
+
+def _escape(phrase: str) -> str:
+    """`re.escape` without its escaped spaces (not every regex engine accepts them)."""
+    return re.escape(phrase).replace("\\ ", " ")
 
 
 def figure_pages(named: list[Named], passages: Iterable[StoreHit]) -> Filter | None:
@@ -101,6 +112,10 @@ def figure_pages(named: list[Named], passages: Iterable[StoreHit]) -> Filter | N
     parts: list[Filter] = [And((Compare("source", "eq", s), In("page", tuple(sorted(p)))))
                            for s, p in by_source.items()]
     return None if not parts else parts[0] if len(parts) == 1 else Or(tuple(parts))
+
+
+def _kind(word: str) -> str:
+    return "figure" if word.lower().startswith("fig") else "table"
 
 
 def _roman(n: int) -> str:

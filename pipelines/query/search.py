@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from pipelines.query.named_figures import figure_pages, named_figures, phrases
+from pipelines.query.named_figures import figure_pages, named_figures, search_pattern
 from pipelines.query.named_pages import MAX_LABELLED, named_pages
 from pipelines.query.stages import Stage, State
 from pipelines.query.types import Hit, Lexical, Ranking
@@ -72,7 +72,7 @@ class SearchStage(Stage):
             scope = where or In("source", tuple(itertools.islice(dict.fromkeys(
                 str(h.metadata.get("source")) for h in nodes.values()), MAX_LABELLED)))
             found = (h for m in MODALITIES
-                     for h in self.index.store.containing(m, phrases(figures), scope))
+                     for h in self.index.store.matching(m, search_pattern(figures), scope))
             parts.append(figure_pages(figures, found))
         kept = tuple(p for p in parts if p is not None)
         return None if not kept else kept[0] if len(kept) == 1 else Or(kept)

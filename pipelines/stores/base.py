@@ -99,15 +99,17 @@ class VectorStore(ABC):
     def ids(self, collection: str, where: Filter | None = None) -> list[str]:
         """Ids of the nodes matching `where` (all nodes without one)."""
 
-    def containing(self, collection: str, phrases: Sequence[str], where: Filter | None = None,
-                   limit: int = 200) -> list[StoreHit]:
-        """Up to `limit` nodes matching `where` whose text holds one of `phrases` verbatim
-        (case-sensitive substrings), with text and metadata. This generic version reads every
-        matching node; the built-in stores ask their full-text search instead."""
-        if not phrases or not self.count(collection):
+    def matching(self, collection: str, pattern: str, where: Filter | None = None,
+                 limit: int = 200) -> list[StoreHit]:
+        """Up to `limit` nodes matching `where` whose text matches the regular expression
+        `pattern` (searched anywhere in the text; keep to the syntax Python's `re` and Rust's
+        `regex` share), with text and metadata. This generic version reads every node the
+        filter matches; the built-in stores run the pattern in the store."""
+        if not pattern or not self.count(collection):
             return []
+        test = re.compile(pattern)
         found = (h for h in self.get(collection, self.ids(collection, where))
-                 if any(p in h.text for p in phrases))
+                 if test.search(h.text))
         return list(itertools.islice(found, limit))
 
     @abstractmethod

@@ -186,14 +186,14 @@ class LanceDBStore(VectorStore):
             query = query.where(predicate)
         return [str(i) for i in query.to_arrow().column("id").to_pylist()]
 
-    def containing(self, collection: str, phrases: Sequence[str], where: Filter | None = None,
-                   limit: int = 200) -> list[StoreHit]:
-        table = self._table(collection) if phrases else None
+    def matching(self, collection: str, pattern: str, where: Filter | None = None,
+                 limit: int = 200) -> list[StoreHit]:
+        table = self._table(collection) if pattern else None
         predicate = self._predicate(table, where) if table is not None else FALSE
         if predicate == FALSE:
             return []
-        holds = " OR ".join(f"strpos(text, {literal(p)}) > 0" for p in dict.fromkeys(phrases))
-        test = f"({predicate}) AND ({holds})" if predicate else f"({holds})"
+        holds = f"regexp_like(text, {literal(pattern)})"
+        test = f"({predicate}) AND {holds}" if predicate else holds
         got = (table.search().where(test).select(["id", "text", "metadata"]).limit(limit)
                .to_arrow().to_pylist())
         return [StoreHit(r["id"], r["text"], json.loads(r["metadata"])) for r in got]

@@ -91,6 +91,8 @@ def test_a_question_naming_a_page_gets_that_page_first(tmp_path: Path) -> None:
     ("Among figure 1-4, how many show a gash?", [("figure", n) for n in (1, 2, 3, 4)]),
     ("papers listed in Table 1 and Table 2", [("table", 1), ("table", 2)]),
     ("Figures 2 and 3", [("figure", 2), ("figure", 3)]),
+    ("Compare Figure 3 and Table 2", [("figure", 3), ("table", 2)]),
+    ("Table 1 to figure 4", [("table", 1), ("figure", 4)]),
     ("如图3所示，表 2 中的数据", [("figure", 3), ("table", 2)]),
     ("表2说明了什么", [("table", 2)]),
     ("他代表2个部门", []),  # the 表 of 代表

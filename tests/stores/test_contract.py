@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -147,28 +148,23 @@ def test_get_by_ids_gives_text_metadata_and_vector(make_store: Factory) -> None:
             original.node_id, original.get_content(), original.metadata)
 
 
-def test_containing_finds_verbatim_phrases_within_the_filter(make_store: Factory) -> None:
+def test_matching_runs_a_pattern_within_the_filter(make_store: Factory) -> None:
     store = make_store()
     texts = ["Fig. 3. Comparison of the three paradigms", "as shown in Figure 30 and 50%_off",
              "如图3所示，表 2 列出了结果", "FIGURE 3 in capitals", "nothing named here"]
     store.add("text", [node(i, t, source=s) for i, (t, s) in
                        enumerate(zip(texts, SOURCES, strict=True), start=1)])
-    found = store.containing("text", ["Fig. 3", "图3", "50%_"])
-    assert sorted(h.id for h in found) == ["n1", "n2", "n3"]
-    hit = next(h for h in found if h.id == "n3")
-    assert (hit.text, hit.metadata["source"], hit.embedding) == (texts[2], "kb/c.pdf", None)
-    assert store.containing("text", ["figure 3"]) == []  # case-sensitive, as documented
-    assert [h.id for h in store.containing("text", ["Fig", "FIG"], parse_where("page>=4"))] \
-        == ["n4"]
-    assert len(store.containing("text", ["e"], limit=2)) == 2
-    assert store.containing("text", []) == [] == store.containing("image", ["Fig. 3"])
-    assert store.containing("text", ["Fig. 3"], parse_where("source=none.pdf")) == []
-    # the base class's generic version (for a user's store) finds the same nodes
-    generic = VectorStore.containing(store, "text", ["Fig. 3", "图3", "50%_"])
-    assert sorted(h.id for h in generic) == ["n1", "n2", "n3"]
-    assert [h.id for h in VectorStore.containing(store, "text", ["Fig", "FIG"],
-                                                 parse_where("page>=4"))] == ["n4"]
-    assert VectorStore.containing(store, "image", ["Fig. 3"]) == []
+    pattern = r"Fig\. 3|图3|50%_"
+    for matching in (store.matching, partial(VectorStore.matching, store)):  # and the generic
+        found = matching("text", pattern)
+        assert sorted(h.id for h in found) == ["n1", "n2", "n3"]
+        hit = next(h for h in found if h.id == "n3")
+        assert (hit.text, hit.metadata["source"]) == (texts[2], "kb/c.pdf")
+        assert matching("text", "figure 3") == []  # case-sensitive
+        assert [h.id for h in matching("text", "Fig|FIG", parse_where("page>=4"))] == ["n4"]
+        assert len(matching("text", "e", limit=2)) == 2
+        assert matching("text", "") == [] == matching("image", "Fig")
+        assert matching("text", "Fig", parse_where("source=none.pdf")) == []
 
 
 def test_collections_are_separate_and_drop_empties_one(make_store: Factory) -> None:
